@@ -1,0 +1,25 @@
+#pragma once
+// The subcommand table: each subcommand lives in its own file and registers
+// its options and callback here. Help and dispatch come from the same table.
+#include <CLI/CLI.hpp>
+
+namespace mtool::cli {
+
+// Set by a subcommand's callback; main returns it.
+struct RunState {
+  int exit_code = 0;
+};
+
+struct Command {
+  const char* name;
+  const char* summary;
+  void (*setup)(CLI::App& parent, RunState& state);
+};
+
+void setup_inspect(CLI::App& parent, RunState& state);  // inspect_command.cpp
+
+inline constexpr Command kCommands[] = {
+    {"inspect", "Identify model files and say what they need to load, without running them", setup_inspect},
+};
+
+}  // namespace mtool::cli

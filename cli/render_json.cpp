@@ -1,0 +1,111 @@
+#include <nlohmann/json.hpp>
+
+#include "inspect/runtime_versions.h"
+#include "render.h"
+
+namespace mtool::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+template <typename T>
+Json optional_value(const std::optional<T>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+Json records_json(const ModelReport& report) {
+  Json records = Json::array();
+  for (const ArchiveRecord& record : report.records) {
+    records.push_back({{"name", record.name}, {"size", record.size}, {"compressed_size", record.compressed_size},
+                       {"compressed", record.compressed}});
+  }
+  return records;
+}
+
+Json operators_json(const ModelReport& report) {
+  Json operators = Json::array();
+  for (const OperatorUse& use : report.operators) {
+    operators.push_back({{"name", use.name}, {"overload", use.overload}, {"count", use.count},
+                         {"num_specified_args", optional_value(use.num_specified_args)}});
+  }
+  return operators;
+}
+
+Json tensors_json(const ModelReport& report) {
+  if (!report.tensors) return nullptr;
+  Json by_dtype = Json::object();
+  for (const auto& [dtype, totals] : report.tensors->by_dtype) {
+    by_dtype[dtype] = {{"count", totals.tensors}, {"elements", totals.elements}, {"bytes", totals.bytes}};
+  }
+  return {{"count", report.tensors->count},       {"elements", report.tensors->elements},
+          {"bytes", report.tensors->bytes},       {"quantized", report.tensors->quantized},
+          {"by_dtype", by_dtype}};
+}
+
+Json method_json(const MethodSignature& method) {
+  return {{"owner", method.owner}, {"name", method.name}, {"signature", method.signature}};
+}
+
+Json loadable_json(const ModelReport& report) {
+  const LinkedLibTorch& linked = linked_libtorch();
+  if (!report.loadable_by) return nullptr;
+  const Compatibility& c = *report.loadable_by;
+  return {{"torch_jit_load", {{"since", optional_value(c.torch_jit_load)}}},
+          {"load_for_mobile", {{"since", optional_value(c.load_for_mobile)}, {"until", optional_value(c.load_for_mobile_last)}}},
+          {"linked_libtorch", {{"version", linked.version}, {"torch_jit_load", c.linked_torch_jit_load},
+                               {"load_for_mobile", c.linked_load_for_mobile}}}};
+}
+
+}  // namespace
+
+std::string render_json(const ModelReport& report) {
+  Json json;
+  json["schema"] = "mtool.inspect/1";
+  json["path"] = report.path;
+  json["size_bytes"] = report.size_bytes;
+  json["format"] = format_name(report.format);
+  json["description"] = report.description;
+  json["damaged_format"] = report.damaged_format ? Json(format_name(*report.damaged_format)) : Json(nullptr);
+  json["damage"] = report.damage.empty() ? Json(nullptr) : Json(report.damage);
+  json["archive_name"] = report.archive_name.empty() ? Json(nullptr) : Json(report.archive_name);
+  json["file_format_version"] = optional_value(report.file_format_version);
+  json["bytecode_version"] = optional_value(report.bytecode_version);
+  json["pickle_protocol"] = optional_value(report.pickle_protocol);
+  json["root_classes"] = report.root_classes;
+  json["forward"] = report.forward ? method_json(*report.forward) : Json(nullptr);
+  Json methods = Json::array();
+  for (const MethodSignature& method : report.methods) methods.push_back(method_json(method));
+  json["methods"] = methods;
+  Json classes = Json::array();
+  for (const ClassInfo& info : report.classes) classes.push_back({{"name", info.name}, {"methods", info.methods}});
+  json["classes"] = classes;
+  json["operators_source"] = report.operators_source.empty() ? Json(nullptr) : Json(report.operators_source);
+  json["operators"] = operators_json(report);
+  json["tensors"] = tensors_json(report);
+  Json extra = Json::array();
+  for (const ExtraFile& file : report.extra_files) {
+    extra.push_back({{"name", file.name}, {"size", file.size}, {"text", optional_value(file.text)}});
+  }
+  json["extra_files"] = extra;
+  json["producer"] = report.producer;
+  json["records"] = records_json(report);
+  json["loadable_by"] = loadable_json(report);
+  Json diagnoses = Json::array();
+  for (const Diagnosis& diagnosis : report.diagnoses) {
+    diagnoses.push_back({{"code", diagnosis.code}, {"severity", severity_name(diagnosis.severity)},
+                         {"message", diagnosis.message}, {"fix", diagnosis.fix}});
+  }
+  json["diagnoses"] = diagnoses;
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string render_json_error(const std::string& path, const std::string& kind, const std::string& message) {
+  Json json;
+  json["schema"] = "mtool.inspect/1";
+  json["path"] = path;
+  json["error"] = {{"kind", kind}, {"message", message}};
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace mtool::cli

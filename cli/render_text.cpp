@@ -1,0 +1,158 @@
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "inspect/runtime_versions.h"
+#include "render.h"
+
+namespace mtool::cli {
+
+namespace {
+
+constexpr size_t kShortListLength = 8;
+
+class Lines {
+ public:
+  explicit Lines(const Style& style) : style_(style) {}
+  void field(const std::string& label, const std::string& value) {
+    out_ += fmt::format("  {}{}\n", style_.dim(fmt::format("{:<13}", label)), value);
+  }
+  void raw(const std::string& text) { out_ += text; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  const Style& style_;
+  std::string out_;
+};
+
+std::string versions_line(const ModelReport& report) {
+  std::vector<std::string> parts;
+  if (report.file_format_version) parts.push_back(fmt::format("file format {}", *report.file_format_version));
+  if (report.bytecode_version) parts.push_back(fmt::format("bytecode {}", *report.bytecode_version));
+  if (report.pickle_protocol) parts.push_back(fmt::format("pickle protocol {}", *report.pickle_protocol));
+  return fmt::format("{}", fmt::join(parts, " · "));
+}
+
+std::string loads_line(const Compatibility& c) {
+  std::vector<std::string> parts;
+  parts.push_back(c.torch_jit_load ? fmt::format("torch::jit::load in LibTorch {}+", *c.torch_jit_load)
+                                   : "not torch::jit::load");
+  if (c.load_for_mobile) {
+    parts.push_back(c.load_for_mobile_last
+                        ? fmt::format("_load_for_mobile in LibTorch-Lite {} to {}", *c.load_for_mobile, *c.load_for_mobile_last)
+                        : fmt::format("_load_for_mobile in LibTorch-Lite {}+", *c.load_for_mobile));
+  } else {
+    parts.push_back("not _load_for_mobile");
+  }
+  return fmt::format("{}", fmt::join(parts, " · "));
+}
+
+std::string operators_line(const ModelReport& report, bool all) {
+  uint64_t calls = 0;
+  for (const OperatorUse& use : report.operators) calls += use.count;
+  std::vector<OperatorUse> sorted = report.operators;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+  std::string head = fmt::format("{} operators, {} {} (from {})", sorted.size(), calls,
+                                 report.operators_source == "code" ? "call sites" : "calls", report.operators_source);
+  if (all) {
+    std::string out = head;
+    for (const OperatorUse& use : sorted) out += fmt::format("\n{:15}{:>6}  {}", "", use.count, use.full_name());
+    return out;
+  }
+  std::vector<std::string> names;
+  for (size_t i = 0; i < sorted.size() && i < kShortListLength; ++i) {
+    names.push_back(fmt::format("{} ×{}", sorted[i].full_name(), sorted[i].count));
+  }
+  if (sorted.size() > kShortListLength) names.push_back("...");
+  return fmt::format("{}: {}", head, fmt::join(names, ", "));
+}
+
+std::string tensors_line(const TensorSummary& tensors) {
+  std::vector<std::string> dtypes;
+  for (const auto& [dtype, totals] : tensors.by_dtype) {
+    dtypes.push_back(fmt::format("{} {} ({})", dtype, totals.tensors, human_bytes(totals.bytes)));
+  }
+  return fmt::format("{} tensors · {} elements · {}{} · {}", tensors.count, human_count(tensors.elements),
+                     human_bytes(tensors.bytes), tensors.quantized ? fmt::format(" · {} quantized", tensors.quantized) : "",
+                     fmt::join(dtypes, ", "));
+}
+
+std::string records_line(const ModelReport& report, bool all) {
+  size_t compressed = std::count_if(report.records.begin(), report.records.end(), [](const auto& r) { return r.compressed; });
+  std::string out = fmt::format("{} records ({} compressed)", report.records.size(), compressed);
+  if (!all) return out;
+  for (const ArchiveRecord& record : report.records) {
+    out += fmt::format("\n{:15}{:>10}  {}{}", "", record.size, record.name,
+                       record.compressed ? fmt::format(" (deflated to {})", record.compressed_size) : "");
+  }
+  return out;
+}
+
+std::string extra_files_line(const ModelReport& report, bool all) {
+  std::vector<std::string> names;
+  for (const ExtraFile& file : report.extra_files) names.push_back(fmt::format("{} ({})", file.name, human_bytes(file.size)));
+  std::string out = fmt::format("{}", fmt::join(names, ", "));
+  for (const ExtraFile& file : report.extra_files) {
+    if (!file.text || (!all && file.text->size() > 200)) continue;
+    out += fmt::format("\n{:15}{}: {}", "", file.name, *file.text);
+  }
+  return out;
+}
+
+void render_diagnoses(const ModelReport& report, const Style& style, Lines& lines) {
+  if (report.diagnoses.empty()) return;
+  lines.raw(fmt::format("  {}\n", style.dim("diagnoses")));
+  for (const Diagnosis& diagnosis : report.diagnoses) {
+    std::string severity = fmt::format("{:<8}", severity_name(diagnosis.severity));
+    if (diagnosis.severity == Severity::Error) severity = style.red(severity);
+    if (diagnosis.severity == Severity::Warning) severity = style.yellow(severity);
+    if (diagnosis.severity == Severity::Info) severity = style.cyan(severity);
+    lines.raw(fmt::format("    {}{}  {}\n", severity, style.bold(diagnosis.code), diagnosis.message));
+    lines.raw(fmt::format("    {:8}{}\n", "", style.dim("fix: ") + diagnosis.fix));
+  }
+}
+
+}  // namespace
+
+std::string render_text(const ModelReport& report, const Style& style, const TextOptions& options) {
+  Lines lines(style);
+  lines.raw(style.bold(report.path) + "\n");
+  lines.field("format", fmt::format("{}  [{}]", report.description, format_name(report.format)));
+  lines.field("size", human_bytes(report.size_bytes));
+  if (!report.damage.empty()) lines.field("damage", report.damage);
+  std::string versions = versions_line(report);
+  if (!versions.empty()) lines.field("versions", versions);
+  if (report.loadable_by) {
+    lines.field("loads with", loads_line(*report.loadable_by));
+    const LinkedLibTorch& linked = linked_libtorch();
+    lines.field("mtool links", fmt::format("LibTorch {}: torch::jit::load {} · _load_for_mobile {}", linked.version,
+                                           report.loadable_by->linked_torch_jit_load ? "yes" : "no",
+                                           report.loadable_by->linked_load_for_mobile ? "yes" : "no"));
+  }
+  if (!report.root_classes.empty()) lines.field("holds", report.root_classes.front());
+  if (report.forward) lines.field("forward", report.forward->signature);
+  if (!report.classes.empty()) {
+    std::string classes = fmt::format("{}", report.classes.size());
+    if (options.all) {
+      for (const ClassInfo& info : report.classes) {
+        classes += fmt::format("\n{:15}{} ({})", "", info.name, fmt::join(info.methods, ", "));
+      }
+    }
+    lines.field("classes", classes);
+  }
+  if (!report.methods.empty() && options.all) {
+    std::string methods = fmt::format("{}", report.methods.size());
+    for (const MethodSignature& method : report.methods) {
+      methods += fmt::format("\n{:15}{}.{}{}", "", method.owner, method.name, method.signature);
+    }
+    lines.field("methods", methods);
+  }
+  if (!report.operators.empty()) lines.field("operators", operators_line(report, options.all));
+  if (report.tensors && report.tensors->count > 0) lines.field("tensors", tensors_line(*report.tensors));
+  if (!report.records.empty()) lines.field("records", records_line(report, options.all));
+  if (!report.extra_files.empty()) lines.field("extra files", extra_files_line(report, options.all));
+  for (const auto& [key, value] : report.producer) lines.field(key, value);
+  render_diagnoses(report, style, lines);
+  return lines.take();
+}
+
+}  // namespace mtool::cli

@@ -1,0 +1,30 @@
+#pragma once
+// Output styling: colour only when the stream is a terminal and NO_COLOR is unset.
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace mtool::cli {
+
+struct Style {
+  bool colour = false;
+  std::string bold(const std::string& text) const { return wrap("1", text); }
+  std::string dim(const std::string& text) const { return wrap("2", text); }
+  std::string red(const std::string& text) const { return wrap("31", text); }
+  std::string yellow(const std::string& text) const { return wrap("33", text); }
+  std::string cyan(const std::string& text) const { return wrap("36", text); }
+
+ private:
+  std::string wrap(const char* code, const std::string& text) const {
+    return colour ? "\033[" + std::string(code) + "m" + text + "\033[0m" : text;
+  }
+};
+
+Style style_for(std::FILE* stream);
+
+// 1536 -> "1.5 KiB"
+std::string human_bytes(uint64_t bytes);
+// 3504872 -> "3.50 M"
+std::string human_count(uint64_t count);
+
+}  // namespace mtool::cli

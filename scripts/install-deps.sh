@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages mtool needs to build and test, and only those
+# that are missing: safe to run twice, and quick when everything is present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libtorch-dev            # LibTorch 1.13 (CPU): backport, convert, score, bench
+  libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev doctest-dev
+  zlib1g-dev              # inflate for the zip reader
+  python3-torch python3-torchvision   # /usr/bin/python3: test fixtures and oracle only
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present" >&2
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]} (run as root, or install them)" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

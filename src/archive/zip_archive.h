@@ -1,0 +1,55 @@
+#pragma once
+// A zip reader for PyTorch archives: central directory (with zip64), stored and
+// deflated records. It trusts nothing: every offset and size in the directory is
+// checked against the file before use, records may not overlap, and inflating
+// stops at the size the record declares.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/byte_reader.h"
+
+namespace mtool {
+
+struct ZipEntry {
+  std::string name;
+  uint64_t compressed_size = 0;
+  uint64_t uncompressed_size = 0;
+  uint64_t local_header_offset = 0;
+  uint32_t crc32 = 0;
+  uint16_t method = 0;  // 0 stored, 8 deflated
+  uint16_t flags = 0;
+
+  bool encrypted() const { return (flags & 0x1) != 0; }
+  bool is_directory() const { return !name.empty() && name.back() == '/'; }
+};
+
+class ZipArchive {
+ public:
+  // Reads the central directory. Throws FormatError when it is missing or
+  // inconsistent; explain_zip_damage() then says what the file lacks.
+  explicit ZipArchive(Bytes file);
+
+  const std::vector<ZipEntry>& entries() const { return entries_; }
+  const ZipEntry* find(std::string_view name) const;
+  uint64_t central_directory_offset() const { return central_directory_offset_; }
+
+  // The record's bytes as stored (compressed or not), located via its local header.
+  Bytes stored_bytes(const ZipEntry& entry) const;
+  // The record's content, inflated and CRC-checked. Refuses records larger than
+  // `max_size`, so callers choose what "small" means.
+  std::string read(const ZipEntry& entry, uint64_t max_size) const;
+
+ private:
+  void read_central_directory(uint64_t offset, uint64_t size, uint64_t count);
+  void check_layout() const;
+
+  Bytes file_;
+  std::vector<ZipEntry> entries_;
+  uint64_t central_directory_offset_ = 0;
+};
+
+// Zip signatures at the start of the file: a local header or an empty archive.
+bool looks_like_zip(Bytes file);
+
+}  // namespace mtool

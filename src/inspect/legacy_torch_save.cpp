@@ -1,0 +1,105 @@
+// torch.save before PyTorch 1.6 (and with _use_new_zipfile_serialization=False):
+// five pickles in a row (magic number, protocol version, system info, the
+// object, the storage keys) followed by the raw storages. Also plain pickles.
+#include <fmt/format.h>
+
+#include "inspect/probes.h"
+#include "inspect/torch_pickle.h"
+#include "pickle/pickle_reader.h"
+
+namespace mtool {
+
+namespace {
+
+// torch/serialization.py: MAGIC_NUMBER = 0x1950a86a20f9469cfc6c, pickled as LONG1.
+constexpr std::string_view kMagicHex = "1950a86a20f9469cfc6c";
+
+PickleProgram next_pickle(Bytes file, uint64_t& offset, const char* what) {
+  try {
+    PickleProgram program = read_pickle(file.substr(offset), offset);
+    offset += program.end_offset;
+    return program;
+  } catch (const FormatError& error) {
+    throw FormatError(fmt::format("{} pickle: {}", what, error.what()));
+  }
+}
+
+bool is_magic_number(const PickleProgram& program) {
+  return program.root != nullptr && program.root->is(PickleKind::Int) && program.root->big_int &&
+         program.root->text == kMagicHex;
+}
+
+// Bytes the storages after the pickles take: each is an int64 element count
+// followed by its data.
+uint64_t storage_bytes_needed(const TensorSummary& tensors, size_t storage_count) {
+  return tensors.bytes + 8 * storage_count;
+}
+
+}  // namespace
+
+bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
+  if (!looks_like_pickle(file)) return false;
+  uint64_t offset = 0;
+  PickleProgram magic;
+  try {
+    magic = next_pickle(file, offset, "magic number");
+  } catch (const FormatError&) {
+    return false;  // not even one pickle: let the plain-pickle probe decide
+  }
+  if (!is_magic_number(magic)) return false;
+
+  report.format = ModelFormat::TorchSaveLegacy;
+  report.description = "torch.save file in the legacy format (before PyTorch 1.6)";
+  PickleProgram protocol = next_pickle(file, offset, "protocol version");
+  if (auto version = protocol.root != nullptr ? protocol.root->as_int() : std::nullopt) {
+    report.file_format_version = *version;  // 1001 in every release that wrote it
+  }
+  PickleProgram system_info = next_pickle(file, offset, "system information");
+  PickleProgram object = next_pickle(file, offset, "object");
+  report.pickle_protocol = object.protocol;
+  report.root_classes = root_classes(object);
+  PickleProgram keys = next_pickle(file, offset, "storage keys");
+
+  TensorCollector collector;
+  collector.add(object, "", {});
+  report.tensors = collector.summary();
+
+  size_t storage_count = keys.root != nullptr ? keys.root->items.size() : 0;
+  uint64_t needed = storage_bytes_needed(*report.tensors, storage_count);
+  uint64_t available = file.size() - offset;
+  if (needed > available) {
+    throw FormatError(fmt::format("file ends at byte {} but its {} storages need {} more bytes after byte {}: "
+                                  "truncated", file.size(), storage_count, needed, offset));
+  }
+  return true;
+}
+
+bool try_inspect_pickle(Bytes file, ModelReport& report) {
+  if (!looks_like_pickle(file)) return false;
+  bool declared = static_cast<uint8_t>(file[0]) == 0x80;
+  PickleProgram program;
+  try {
+    program = read_pickle(file);
+  } catch (const FormatError&) {
+    // A PROTO header says "this is a pickle": then a failure is damage.
+    // Without it, the first byte was only a guess.
+    if (declared) {
+      report.format = ModelFormat::Pickle;
+      throw;
+    }
+    return false;
+  }
+  report.format = ModelFormat::Pickle;
+  report.pickle_protocol = program.protocol;
+  report.root_classes = root_classes(program);
+  TensorCollector collector;
+  collector.add(program, "", {});
+  if (collector.summary().count > 0) report.tensors = collector.summary();
+  report.description = fmt::format("Python pickle (protocol {})", program.protocol);
+  if (program.end_offset < file.size()) {
+    report.description += fmt::format(", followed by {} more bytes", file.size() - program.end_offset);
+  }
+  return true;
+}
+
+}  // namespace mtool

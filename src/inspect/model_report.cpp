@@ -1,0 +1,42 @@
+#include "inspect/model_report.h"
+
+namespace mtool {
+
+const char* format_name(ModelFormat format) {
+  switch (format) {
+    case ModelFormat::TorchScript: return "torchscript";
+    case ModelFormat::Lite: return "lite";
+    case ModelFormat::LiteFlatbuffer: return "lite-flatbuffer";
+    case ModelFormat::TorchSave: return "torch.save";
+    case ModelFormat::TorchSaveLegacy: return "torch.save-legacy";
+    case ModelFormat::Pickle: return "pickle";
+    case ModelFormat::ExecuTorch: return "executorch";
+    case ModelFormat::Onnx: return "onnx";
+    case ModelFormat::CoreMl: return "coreml";
+    case ModelFormat::TfLite: return "tflite";
+    case ModelFormat::Safetensors: return "safetensors";
+    case ModelFormat::Gguf: return "gguf";
+    case ModelFormat::Zip: return "zip";
+    case ModelFormat::Unknown: return "unknown";
+    case ModelFormat::Corrupt: return "corrupt";
+  }
+  return "unknown";
+}
+
+const char* severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::Info: return "info";
+    case Severity::Warning: return "warning";
+    case Severity::Error: return "error";
+  }
+  return "info";
+}
+
+bool ModelReport::has_error() const {
+  for (const Diagnosis& diagnosis : diagnoses) {
+    if (diagnosis.severity == Severity::Error) return true;
+  }
+  return false;
+}
+
+}  // namespace mtool

@@ -1,0 +1,41 @@
+#pragma once
+// What PyTorch's pickles say about tensors: which rebuild calls appear, on
+// which storages, with which dtypes and shapes. Read from the symbolic tree,
+// never by calling anything.
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "inspect/model_report.h"
+#include "pickle/pickle_node.h"
+
+namespace mtool {
+
+// The dtype a storage class stands for ("torch.FloatStorage" -> "float32"),
+// or "" when it is not a storage class.
+std::string dtype_of_storage_class(std::string_view qualified_name);
+// Bytes per element for a dtype name, 0 when unknown.
+uint64_t element_size(std::string_view dtype);
+
+class TensorCollector {
+ public:
+  // Gives the size in bytes of the storage record behind a persistent-id key,
+  // when the container knows it (a zip record), so totals are real sizes.
+  using StorageSize = std::function<std::optional<uint64_t>(const std::string& key)>;
+
+  // Adds every tensor rebuilt in `program`. Storages are counted once across
+  // all pickles added, by `storage_scope` + key.
+  void add(const PickleProgram& program, const std::string& storage_scope, const StorageSize& storage_size);
+  const TensorSummary& summary() const { return summary_; }
+
+ private:
+  TensorSummary summary_;
+  std::set<std::string> seen_storages_;
+};
+
+// The qualified class names of the objects a pickle builds at its top levels
+// (e.g. "__torch__.MyModel", "collections.OrderedDict"), in order of appearance.
+std::vector<std::string> root_classes(const PickleProgram& program);
+
+}  // namespace mtool

@@ -1,0 +1,480 @@
+#include "pickle/pickle_reader.h"
+
+#include <charconv>
+#include <fmt/format.h>
+#include <unordered_map>
+
+namespace mtool {
+
+namespace {
+
+// Opcode bytes, as named in CPython's Lib/pickletools.py.
+enum Opcode : uint8_t {
+  MARK = '(', STOP = '.', POP = '0', POP_MARK = '1', DUP = '2', FLOAT = 'F', INT = 'I', BININT = 'J',
+  BININT1 = 'K', LONG = 'L', BININT2 = 'M', NONE = 'N', PERSID = 'P', BINPERSID = 'Q', REDUCE = 'R',
+  STRING = 'S', BINSTRING = 'T', SHORT_BINSTRING = 'U', UNICODE = 'V', BINUNICODE = 'X', APPEND = 'a',
+  BUILD = 'b', GLOBAL = 'c', DICT = 'd', EMPTY_DICT = '}', APPENDS = 'e', GET = 'g', BINGET = 'h', INST = 'i',
+  LONG_BINGET = 'j', LIST = 'l', EMPTY_LIST = ']', OBJ = 'o', PUT = 'p', BINPUT = 'q', LONG_BINPUT = 'r',
+  SETITEM = 's', TUPLE = 't', EMPTY_TUPLE = ')', SETITEMS = 'u', BINFLOAT = 'G',
+  PROTO = 0x80, NEWOBJ = 0x81, EXT1 = 0x82, EXT2 = 0x83, EXT4 = 0x84, TUPLE1 = 0x85, TUPLE2 = 0x86,
+  TUPLE3 = 0x87, NEWTRUE = 0x88, NEWFALSE = 0x89, LONG1 = 0x8a, LONG4 = 0x8b,
+  BINBYTES = 'B', SHORT_BINBYTES = 'C',
+  SHORT_BINUNICODE = 0x8c, BINUNICODE8 = 0x8d, BINBYTES8 = 0x8e, EMPTY_SET = 0x8f, ADDITEMS = 0x90,
+  FROZENSET = 0x91, NEWOBJ_EX = 0x92, STACK_GLOBAL = 0x93, MEMOIZE = 0x94, FRAME = 0x95,
+  BYTEARRAY8 = 0x96, NEXT_BUFFER = 0x97, READONLY_BUFFER = 0x98,
+};
+
+class Reader {
+ public:
+  Reader(Bytes bytes, uint64_t base_offset, PickleLimits limits)
+      : in_(bytes, base_offset), limits_(limits) {}
+
+  PickleProgram run();
+
+ private:
+  [[noreturn]] void fail(const std::string& message) const {
+    throw FormatError(fmt::format("offset {}: {}", op_offset_, message));
+  }
+
+  PickleNode* make(PickleKind kind) {
+    PickleNode& node = program_.arena.emplace_back();
+    node.kind = kind;
+    node.offset = op_offset_;
+    return &node;
+  }
+  void push(const PickleNode* node) { stack_.push_back(node); }
+  const PickleNode* pop() {
+    if (stack_.size() <= floor()) fail(fmt::format("opcode 0x{:02x} needs a value but the stack is empty", op_));
+    const PickleNode* node = stack_.back();
+    stack_.pop_back();
+    return node;
+  }
+  const PickleNode* top() const {
+    if (stack_.size() <= floor()) fail(fmt::format("opcode 0x{:02x} needs a value but the stack is empty", op_));
+    return stack_.back();
+  }
+  size_t floor() const { return marks_.empty() ? 0 : marks_.back(); }
+  std::vector<const PickleNode*> pop_to_mark() {
+    if (marks_.empty()) fail(fmt::format("opcode 0x{:02x} needs a MARK but there is none", op_));
+    size_t mark = marks_.back();
+    marks_.pop_back();
+    std::vector<const PickleNode*> items(stack_.begin() + static_cast<std::ptrdiff_t>(mark), stack_.end());
+    stack_.resize(mark);
+    return items;
+  }
+  // The mutable node behind a value that the pickle is about to modify in place.
+  PickleNode* mutable_node(const PickleNode* node) { return const_cast<PickleNode*>(node); }
+
+  void grow_depth(PickleNode* container, const PickleNode* child) {
+    container->depth = std::max(container->depth, child->depth + 1);
+    if (container->depth > limits_.max_depth) {
+      fail(fmt::format("values nest deeper than {} levels", limits_.max_depth));
+    }
+  }
+  const PickleNode* container(PickleKind kind, std::vector<const PickleNode*> items) {
+    PickleNode* node = make(kind);
+    for (const PickleNode* item : items) grow_depth(node, item);
+    node->items = std::move(items);
+    return node;
+  }
+
+  void memo_put(uint64_t key) { memo_[key] = top(); }
+  const PickleNode* memo_get(uint64_t key) {
+    auto found = memo_.find(key);
+    if (found == memo_.end()) fail(fmt::format("memo entry {} is used before it is stored", key));
+    return found->second;
+  }
+
+  const PickleNode* make_global(std::string module, std::string name, bool resolved = true) {
+    program_.globals.push_back({module, name, op_offset_, resolved});
+    PickleNode* node = make(PickleKind::Global);
+    node->text = std::move(module);
+    node->name = std::move(name);
+    return node;
+  }
+  const PickleNode* make_call(const PickleNode* callable, const PickleNode* args) {
+    PickleNode* node = make(PickleKind::Call);
+    node->callable = callable;
+    node->args = args;
+    grow_depth(node, callable);
+    grow_depth(node, args);
+    return node;
+  }
+  const PickleNode* make_int(int64_t value) {
+    PickleNode* node = make(PickleKind::Int);
+    node->int_value = value;
+    return node;
+  }
+  const PickleNode* make_text(PickleKind kind, Bytes text) {
+    PickleNode* node = make(kind);
+    node->text = std::string(text);
+    return node;
+  }
+  const PickleNode* make_long(Bytes little_endian);
+  const PickleNode* make_decimal(Bytes digits);
+  uint64_t decimal_key(Bytes digits);
+
+  void append_items(const PickleNode* target, const std::vector<const PickleNode*>& items);
+  void set_items(const PickleNode* target, const std::vector<const PickleNode*>& items);
+  void build(const PickleNode* target, const PickleNode* state);
+
+  bool step();
+
+  ByteReader in_;
+  PickleLimits limits_;
+  PickleProgram program_;
+  std::vector<const PickleNode*> stack_;
+  std::vector<size_t> marks_;
+  std::unordered_map<uint64_t, const PickleNode*> memo_;
+  uint64_t op_offset_ = 0;
+  uint8_t op_ = 0;
+};
+
+const PickleNode* Reader::make_long(Bytes bytes) {
+  PickleNode* node = make(PickleKind::Int);
+  if (bytes.size() <= 8) {
+    uint64_t value = 0;
+    for (size_t i = bytes.size(); i-- > 0;) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+    // Sign-extend two's complement.
+    if (!bytes.empty() && bytes.size() < 8 && (static_cast<uint8_t>(bytes.back()) & 0x80)) {
+      value |= ~uint64_t{0} << (bytes.size() * 8);
+    }
+    node->int_value = static_cast<int64_t>(value);
+    return node;
+  }
+  node->big_int = true;
+  for (size_t i = bytes.size(); i-- > 0;) node->text += fmt::format("{:02x}", static_cast<uint8_t>(bytes[i]));
+  return node;
+}
+
+const PickleNode* Reader::make_decimal(Bytes digits) {
+  // Protocol 0 INT and LONG: "01"/"00" are True/False; LONG ends with 'L'.
+  if (digits == "01" || digits == "00") {
+    PickleNode* node = make(PickleKind::Bool);
+    node->bool_value = digits == "01";
+    return node;
+  }
+  if (!digits.empty() && digits.back() == 'L') digits.remove_suffix(1);
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error == std::errc::result_out_of_range) {
+    PickleNode* node = make(PickleKind::Int);
+    node->big_int = true;
+    node->text = std::string(digits);
+    return node;
+  }
+  if (error != std::errc() || end != digits.data() + digits.size()) fail("integer is not a decimal number");
+  return make_int(value);
+}
+
+uint64_t Reader::decimal_key(Bytes digits) {
+  uint64_t key = 0;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), key);
+  if (error != std::errc() || end != digits.data() + digits.size()) fail("memo key is not a decimal number");
+  return key;
+}
+
+void Reader::append_items(const PickleNode* target, const std::vector<const PickleNode*>& items) {
+  PickleNode* node = mutable_node(target);
+  if (node->kind != PickleKind::List && node->kind != PickleKind::Set) {
+    // Appending to anything else calls its .append/.extend: keep the values
+    // as arguments so nothing they name is lost to a later scan.
+    if (node->kind != PickleKind::Call) fail("APPEND to a value that is not a list");
+  }
+  for (const PickleNode* item : items) {
+    grow_depth(node, item);
+    node->items.push_back(item);
+  }
+}
+
+void Reader::set_items(const PickleNode* target, const std::vector<const PickleNode*>& items) {
+  if (items.size() % 2 != 0) fail("SETITEMS with an odd number of values");
+  PickleNode* node = mutable_node(target);
+  if (node->kind != PickleKind::Dict && node->kind != PickleKind::Call) fail("SETITEM on a value that is not a dict");
+  for (const PickleNode* item : items) {
+    grow_depth(node, item);
+    node->items.push_back(item);
+  }
+}
+
+void Reader::build(const PickleNode* target, const PickleNode* state) {
+  PickleNode* node = mutable_node(target);
+  if (node->kind == PickleKind::Call && node->state == nullptr) {
+    node->state = state;
+    grow_depth(node, state);
+    return;
+  }
+  // BUILD on anything else (or twice): keep both as a call of "BUILD".
+  PickleNode* wrapper = make(PickleKind::Call);
+  wrapper->callable = target;
+  wrapper->state = state;
+  grow_depth(wrapper, target);
+  grow_depth(wrapper, state);
+  stack_.back() = wrapper;
+}
+
+PickleProgram Reader::run() {
+  while (step()) {
+  }
+  program_.end_offset = in_.position();
+  return std::move(program_);
+}
+
+bool Reader::step() {
+  op_offset_ = in_.file_offset();
+  if (in_.at_end()) fail("the pickle ends without a STOP opcode (truncated)");
+  op_ = in_.u8();
+  switch (op_) {
+    case PROTO: {
+      program_.protocol = in_.u8();
+      if (program_.protocol > 5) fail(fmt::format("unsupported pickle protocol {}", program_.protocol));
+      break;
+    }
+    case FRAME: in_.u64le(); break;  // frames only group opcodes; nothing to do
+    case STOP: {
+      if (stack_.empty()) fail("STOP with an empty stack");
+      program_.root = stack_.back();
+      return false;
+    }
+    case MARK: marks_.push_back(stack_.size()); break;
+    case POP: {
+      if (!marks_.empty() && stack_.size() == floor()) {
+        marks_.pop_back();  // POP of a MARK, as CPython allows
+      } else {
+        pop();
+      }
+      break;
+    }
+    case POP_MARK: pop_to_mark(); break;
+    case DUP: push(top()); break;
+
+    case NONE: push(make(PickleKind::None)); break;
+    case NEWTRUE:
+    case NEWFALSE: {
+      PickleNode* node = make(PickleKind::Bool);
+      node->bool_value = op_ == NEWTRUE;
+      push(node);
+      break;
+    }
+    case INT: push(make_decimal(in_.line("INT"))); break;
+    case LONG: push(make_decimal(in_.line("LONG"))); break;
+    case BININT: push(make_int(in_.i32le())); break;
+    case BININT1: push(make_int(in_.u8())); break;
+    case BININT2: push(make_int(in_.u16le())); break;
+    case LONG1: push(make_long(in_.take(in_.u8(), "LONG1 digits"))); break;
+    case LONG4: {
+      int32_t length = in_.i32le();
+      if (length < 0) fail("LONG4 with a negative length");
+      push(make_long(in_.take(static_cast<uint64_t>(length), "LONG4 digits")));
+      break;
+    }
+    case FLOAT: {
+      Bytes text = in_.line("FLOAT");
+      PickleNode* node = make(PickleKind::Float);
+      std::from_chars(text.data(), text.data() + text.size(), node->float_value);
+      push(node);
+      break;
+    }
+    case BINFLOAT: {
+      PickleNode* node = make(PickleKind::Float);
+      node->float_value = in_.f64be();
+      push(node);
+      break;
+    }
+
+    case STRING: {
+      Bytes quoted = in_.line("STRING");
+      if (quoted.size() >= 2 && (quoted.front() == '\'' || quoted.front() == '"') && quoted.back() == quoted.front()) {
+        quoted = quoted.substr(1, quoted.size() - 2);
+      }
+      push(make_text(PickleKind::String, quoted));
+      break;
+    }
+    case UNICODE: push(make_text(PickleKind::String, in_.line("UNICODE"))); break;
+    case BINSTRING: {
+      int32_t length = in_.i32le();
+      if (length < 0) fail("BINSTRING with a negative length");
+      push(make_text(PickleKind::String, in_.take(static_cast<uint64_t>(length), "BINSTRING")));
+      break;
+    }
+    case SHORT_BINSTRING: push(make_text(PickleKind::String, in_.take(in_.u8(), "SHORT_BINSTRING"))); break;
+    case BINUNICODE: push(make_text(PickleKind::String, in_.take(in_.u32le(), "BINUNICODE string"))); break;
+    case SHORT_BINUNICODE: push(make_text(PickleKind::String, in_.take(in_.u8(), "SHORT_BINUNICODE string"))); break;
+    case BINUNICODE8: push(make_text(PickleKind::String, in_.take(in_.u64le(), "BINUNICODE8 string"))); break;
+    case BINBYTES: push(make_text(PickleKind::Bytes, in_.take(in_.u32le(), "BINBYTES data"))); break;
+    case SHORT_BINBYTES: push(make_text(PickleKind::Bytes, in_.take(in_.u8(), "SHORT_BINBYTES data"))); break;
+    case BINBYTES8: push(make_text(PickleKind::Bytes, in_.take(in_.u64le(), "BINBYTES8 data"))); break;
+    case BYTEARRAY8: push(make_text(PickleKind::Bytes, in_.take(in_.u64le(), "BYTEARRAY8 data"))); break;
+    case NEXT_BUFFER: push(make(PickleKind::Buffer)); break;
+    case READONLY_BUFFER: top(); break;
+
+    case EMPTY_TUPLE: push(container(PickleKind::Tuple, {})); break;
+    case TUPLE1: {
+      auto a = pop();
+      push(container(PickleKind::Tuple, {a}));
+      break;
+    }
+    case TUPLE2: {
+      auto b = pop();
+      auto a = pop();
+      push(container(PickleKind::Tuple, {a, b}));
+      break;
+    }
+    case TUPLE3: {
+      auto c = pop();
+      auto b = pop();
+      auto a = pop();
+      push(container(PickleKind::Tuple, {a, b, c}));
+      break;
+    }
+    case TUPLE: push(container(PickleKind::Tuple, pop_to_mark())); break;
+    case EMPTY_LIST: push(container(PickleKind::List, {})); break;
+    case LIST: push(container(PickleKind::List, pop_to_mark())); break;
+    case EMPTY_DICT: push(container(PickleKind::Dict, {})); break;
+    case DICT: {
+      auto items = pop_to_mark();
+      if (items.size() % 2 != 0) fail("DICT with an odd number of values");
+      push(container(PickleKind::Dict, std::move(items)));
+      break;
+    }
+    case EMPTY_SET: push(container(PickleKind::Set, {})); break;
+    case FROZENSET: push(container(PickleKind::FrozenSet, pop_to_mark())); break;
+    case APPEND: {
+      auto value = pop();
+      append_items(top(), {value});
+      break;
+    }
+    case APPENDS: {
+      auto items = pop_to_mark();
+      append_items(top(), items);
+      break;
+    }
+    case ADDITEMS: {
+      auto items = pop_to_mark();
+      append_items(top(), items);
+      break;
+    }
+    case SETITEM: {
+      auto value = pop();
+      auto key = pop();
+      set_items(top(), {key, value});
+      break;
+    }
+    case SETITEMS: {
+      auto items = pop_to_mark();
+      set_items(top(), items);
+      break;
+    }
+
+    case PUT: memo_put(decimal_key(in_.line("PUT"))); break;
+    case BINPUT: memo_put(in_.u8()); break;
+    case LONG_BINPUT: memo_put(in_.u32le()); break;
+    case MEMOIZE: memo_put(memo_.size()); break;
+    case GET: push(memo_get(decimal_key(in_.line("GET")))); break;
+    case BINGET: push(memo_get(in_.u8())); break;
+    case LONG_BINGET: push(memo_get(in_.u32le())); break;
+
+    case GLOBAL: {
+      std::string module(in_.line("GLOBAL module"));
+      std::string name(in_.line("GLOBAL name"));
+      push(make_global(std::move(module), std::move(name)));
+      break;
+    }
+    case STACK_GLOBAL: {
+      auto name = pop();
+      auto module = pop();
+      bool resolved = module->is(PickleKind::String) && name->is(PickleKind::String);
+      push(make_global(resolved ? module->text : "<computed>", resolved ? name->text : describe(name), resolved));
+      break;
+    }
+    case EXT1:
+    case EXT2:
+    case EXT4: {
+      uint32_t code = op_ == EXT1 ? in_.u8() : op_ == EXT2 ? in_.u16le() : in_.u32le();
+      // The copyreg extension registry maps codes to globals at load time; the
+      // code alone does not say which, so it is reported unresolved.
+      push(make_global("copyreg", fmt::format("<extension {}>", code), false));
+      break;
+    }
+    case REDUCE: {
+      auto args = pop();
+      auto callable = pop();
+      push(make_call(callable, args));
+      break;
+    }
+    case NEWOBJ: {
+      auto args = pop();
+      auto cls = pop();
+      push(make_call(cls, args));
+      break;
+    }
+    case NEWOBJ_EX: {
+      auto kwargs = pop();
+      auto args = pop();
+      auto cls = pop();
+      auto call = make_call(cls, args);
+      mutable_node(call)->state = kwargs;
+      push(call);
+      break;
+    }
+    case INST: {
+      std::string module(in_.line("INST module"));
+      std::string name(in_.line("INST name"));
+      auto args = container(PickleKind::Tuple, pop_to_mark());
+      push(make_call(make_global(std::move(module), std::move(name)), args));
+      break;
+    }
+    case OBJ: {
+      auto items = pop_to_mark();
+      if (items.empty()) fail("OBJ without a class");
+      auto cls = items.front();
+      items.erase(items.begin());
+      push(make_call(cls, container(PickleKind::Tuple, std::move(items))));
+      break;
+    }
+    case BUILD: {
+      auto state = pop();
+      build(top(), state);
+      break;
+    }
+    case PERSID: {
+      PickleNode* node = make(PickleKind::PersistentId);
+      node->args = make_text(PickleKind::String, in_.line("PERSID"));
+      push(node);
+      break;
+    }
+    case BINPERSID: {
+      auto id = pop();
+      PickleNode* node = make(PickleKind::PersistentId);
+      node->args = id;
+      grow_depth(node, id);
+      push(node);
+      break;
+    }
+    default: fail(fmt::format("unknown pickle opcode 0x{:02x}", op_));
+  }
+  return true;
+}
+
+}  // namespace
+
+PickleProgram read_pickle(Bytes bytes, uint64_t base_offset, PickleLimits limits) {
+  return Reader(bytes, base_offset, limits).run();
+}
+
+bool looks_like_pickle(Bytes bytes) {
+  if (bytes.empty()) return false;
+  auto first = static_cast<uint8_t>(bytes[0]);
+  if (first == PROTO) return bytes.size() >= 2 && static_cast<uint8_t>(bytes[1]) <= 5;
+  // Protocol 0 and 1 pickles have no header; these opcodes can open one.
+  switch (first) {
+    case MARK: case GLOBAL: case EMPTY_DICT: case EMPTY_LIST: case EMPTY_TUPLE: case NONE: case INT:
+    case BININT: case BININT1: case BININT2: case LONG: case STRING: case BINUNICODE: case UNICODE:
+    case BINSTRING: case SHORT_BINSTRING: case FLOAT: case BINFLOAT: case INST:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace mtool

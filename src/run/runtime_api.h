@@ -1,0 +1,26 @@
+#pragma once
+// The C interface of libmtool_runtime.so, the part of mtool that links
+// LibTorch. The mtool binary opens it with dlopen on first use, so commands
+// that need no model runtime never pay LibTorch's start-up (~0.3 s, ~160 MB).
+#include <cstddef>
+
+extern "C" {
+
+constexpr int kMtoolRuntimeAbiVersion = 1;
+
+enum MtoolLoader {
+  kMtoolLoaderJit = 0,     // torch::jit::load
+  kMtoolLoaderMobile = 1,  // torch::jit::_load_for_mobile
+};
+
+struct MtoolRuntimeApi {
+  int abi_version;
+  const char* (*libtorch_version)();
+  // Loads the model at `path` with `loader`. Returns 1 on success; on failure
+  // returns 0 and writes the first line of LibTorch's error to `error`.
+  int (*try_load)(const char* path, int loader, char* error, size_t error_size);
+};
+
+// The one exported symbol.
+const MtoolRuntimeApi* mtool_runtime_api();
+}

@@ -1,0 +1,45 @@
+// libmtool_runtime.so: LibTorch-using code behind a C interface (runtime_api.h).
+#include <cstring>
+#include <string>
+#include <torch/script.h>
+#include <torch/csrc/jit/mobile/import.h>
+#include <torch/version.h>
+
+#include "run/runtime_api.h"
+
+namespace {
+
+// LibTorch's messages carry a C++ backtrace after the first line; people need
+// only the first line.
+void copy_first_line(const char* message, char* out, size_t out_size) {
+  if (out == nullptr || out_size == 0) return;
+  std::string text(message);
+  size_t end = text.find('\n');
+  if (end != std::string::npos) text.resize(end);
+  std::strncpy(out, text.c_str(), out_size - 1);
+  out[out_size - 1] = '\0';
+}
+
+const char* libtorch_version() { return TORCH_VERSION; }
+
+int try_load(const char* path, int loader, char* error, size_t error_size) {
+  try {
+    if (loader == kMtoolLoaderMobile) {
+      torch::jit::_load_for_mobile(path);
+    } else {
+      torch::jit::load(path);
+    }
+    return 1;
+  } catch (const c10::Error& e) {
+    copy_first_line(e.what_without_backtrace(), error, error_size);
+  } catch (const std::exception& e) {
+    copy_first_line(e.what(), error, error_size);
+  }
+  return 0;
+}
+
+const MtoolRuntimeApi kApi{kMtoolRuntimeAbiVersion, libtorch_version, try_load};
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const MtoolRuntimeApi* mtool_runtime_api() { return &kApi; }
