@@ -150,7 +150,11 @@ std::string render_text(const ModelReport& report, const Style& style, const Tex
   if (report.tensors && report.tensors->count > 0) lines.field("tensors", tensors_line(*report.tensors));
   if (!report.records.empty()) lines.field("records", records_line(report, options.all));
   if (!report.extra_files.empty()) lines.field("extra files", extra_files_line(report, options.all));
-  for (const auto& [key, value] : report.producer) lines.field(key, value);
+  if (!report.producer.empty()) {
+    std::vector<std::string> details;
+    for (const auto& [key, value] : report.producer) details.push_back(key + " " + value);
+    lines.field("details", fmt::format("{}", fmt::join(details, " · ")));
+  }
   render_diagnoses(report, style, lines);
   return lines.take();
 }

@@ -35,6 +35,18 @@ uint64_t storage_bytes_needed(const TensorSummary& tensors, size_t storage_count
   return tensors.bytes + 8 * storage_count;
 }
 
+// {'protocol_version': 1001, 'little_endian': True, 'type_sizes': {...}}
+void describe_system_info(const PickleProgram& program, ModelReport& report) {
+  const PickleNode* info = program.root;
+  if (info == nullptr || !info->is(PickleKind::Dict)) return;
+  for (size_t i = 0; i + 1 < info->items.size(); i += 2) {
+    const std::string* key = info->items[i]->as_string();
+    if (key != nullptr && *key == "little_endian") {
+      report.producer["little_endian"] = describe(info->items[i + 1]);
+    }
+  }
+}
+
 }  // namespace
 
 bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
@@ -51,10 +63,13 @@ bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
   report.format = ModelFormat::TorchSaveLegacy;
   report.description = "torch.save file in the legacy format (before PyTorch 1.6)";
   PickleProgram protocol = next_pickle(file, offset, "protocol version");
+  // The legacy format has no file-format version in the zip sense; its
+  // "protocol version" is 1001 in every release that wrote it.
   if (auto version = protocol.root != nullptr ? protocol.root->as_int() : std::nullopt) {
-    report.file_format_version = *version;  // 1001 in every release that wrote it
+    report.producer["legacy_protocol_version"] = std::to_string(*version);
   }
   PickleProgram system_info = next_pickle(file, offset, "system information");
+  describe_system_info(system_info, report);
   PickleProgram object = next_pickle(file, offset, "object");
   report.pickle_protocol = object.protocol;
   report.root_classes = root_classes(object);

@@ -50,7 +50,7 @@ void describe_into(const PickleNode* node, int depth, std::string& out) {
     case PickleKind::String:
       out += node->text.size() > 40 ? fmt::format("'{}...'", node->text.substr(0, 40)) : "'" + node->text + "'";
       break;
-    case PickleKind::Bytes: out += fmt::format("<{} bytes>", node->text.size()); break;
+    case PickleKind::ByteString: out += fmt::format("<{} bytes>", node->text.size()); break;
     case PickleKind::Tuple: list("(", ")"); break;
     case PickleKind::List: list("[", "]"); break;
     case PickleKind::Set:

@@ -16,7 +16,7 @@ enum class PickleKind {
   Int,        // fits in int64: int_value; otherwise big_int holds its hex digits
   Float,
   String,     // text
-  Bytes,      // text holds the raw bytes
+  ByteString, // text holds the raw bytes
   Tuple,
   List,
   Dict,       // items alternate key, value

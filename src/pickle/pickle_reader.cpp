@@ -301,10 +301,10 @@ bool Reader::step() {
     case BINUNICODE: push(make_text(PickleKind::String, in_.take(in_.u32le(), "BINUNICODE string"))); break;
     case SHORT_BINUNICODE: push(make_text(PickleKind::String, in_.take(in_.u8(), "SHORT_BINUNICODE string"))); break;
     case BINUNICODE8: push(make_text(PickleKind::String, in_.take(in_.u64le(), "BINUNICODE8 string"))); break;
-    case BINBYTES: push(make_text(PickleKind::Bytes, in_.take(in_.u32le(), "BINBYTES data"))); break;
-    case SHORT_BINBYTES: push(make_text(PickleKind::Bytes, in_.take(in_.u8(), "SHORT_BINBYTES data"))); break;
-    case BINBYTES8: push(make_text(PickleKind::Bytes, in_.take(in_.u64le(), "BINBYTES8 data"))); break;
-    case BYTEARRAY8: push(make_text(PickleKind::Bytes, in_.take(in_.u64le(), "BYTEARRAY8 data"))); break;
+    case BINBYTES: push(make_text(PickleKind::ByteString, in_.take(in_.u32le(), "BINBYTES data"))); break;
+    case SHORT_BINBYTES: push(make_text(PickleKind::ByteString, in_.take(in_.u8(), "SHORT_BINBYTES data"))); break;
+    case BINBYTES8: push(make_text(PickleKind::ByteString, in_.take(in_.u64le(), "BINBYTES8 data"))); break;
+    case BYTEARRAY8: push(make_text(PickleKind::ByteString, in_.take(in_.u64le(), "BYTEARRAY8 data"))); break;
     case NEXT_BUFFER: push(make(PickleKind::Buffer)); break;
     case READONLY_BUFFER: top(); break;
 

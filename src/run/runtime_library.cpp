@@ -9,11 +9,14 @@
 
 namespace {
 
-// LibTorch's messages carry a C++ backtrace after the first line; people need
-// only the first line.
+// LibTorch's messages carry source excerpts and a C++ backtrace after the
+// first line (and TorchScript's start with a blank line); people need the first
+// line that says something.
 void copy_first_line(const char* message, char* out, size_t out_size) {
   if (out == nullptr || out_size == 0) return;
   std::string text(message);
+  size_t start = text.find_first_not_of(" \n");
+  text = start == std::string::npos ? "" : text.substr(start);
   size_t end = text.find('\n');
   if (end != std::string::npos) text.resize(end);
   std::strncpy(out, text.c_str(), out_size - 1);

@@ -1,0 +1,77 @@
+#include "run_mtool.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sstream>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace mtool::test {
+
+bool RunResult::one_error_line() const {
+  return err.rfind("mtool: error: ", 0) == 0 && err.find('\n') == err.size() - 1;
+}
+
+nlohmann::json RunResult::json() const { return nlohmann::json::parse(out); }
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+std::string fixture(const std::string& name) { return std::string(MTOOL_FIXTURE_DIR) + "/" + name; }
+
+std::string scratch_dir(const std::string& name) {
+  auto path = std::filesystem::path(MTOOL_FIXTURE_DIR).parent_path() / "test-scratch" / name;
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(path);
+  return path.string();
+}
+
+RunResult run_mtool(const std::vector<std::string>& args) {
+  std::string dir = scratch_dir("run-" + std::to_string(::getpid()));
+  std::string out_path = dir + "/stdout";
+  std::string err_path = dir + "/stderr";
+  std::vector<std::string> argv_storage = {MTOOL_BINARY};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  RunResult result;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+    int status = 0;
+    struct rusage usage {};
+    wait4(pid, &status, 0, &usage);
+    result.max_rss_kib = usage.ru_maxrss;
+    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.out = read_file(out_path);
+  result.err = read_file(err_path);
+  return result;
+}
+
+}  // namespace mtool::test

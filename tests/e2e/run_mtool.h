@@ -1,0 +1,30 @@
+#pragma once
+// Runs the real mtool binary and captures what it prints and how it exits.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace mtool::test {
+
+struct RunResult {
+  int exit_code = -1;
+  int signal = 0;  // non-zero when the process was killed by a signal
+  std::string out;
+  std::string err;
+  double seconds = 0;
+  long max_rss_kib = 0;  // peak memory of the process
+
+  // stderr is one line starting "mtool: error:".
+  bool one_error_line() const;
+  nlohmann::json json() const;  // stdout as one JSON document
+};
+
+RunResult run_mtool(const std::vector<std::string>& args);
+
+std::string fixture(const std::string& name);
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& content);
+// A fresh folder under the build tree for a test's own files.
+std::string scratch_dir(const std::string& name);
+
+}  // namespace mtool::test
