@@ -94,9 +94,9 @@ void run_inspect(const InspectArgs& args, RunState& state) {
 void setup_inspect(CLI::App& parent, RunState& state) {
   auto args = std::make_shared<InspectArgs>();
   CLI::App* command = parent.add_subcommand("inspect", "Identify model files and say what they need to load");
-  command->description(
-      "Identify each FILE by its content (TorchScript, lite interpreter, torch.save, pickle, ExecuTorch, ONNX, "
-      "Core ML, TFLite, safetensors, GGUF...) and report its versions, which LibTorch releases load it, its "
+  std::string about(
+      "Identifies each FILE by its content (TorchScript, lite interpreter, torch.save, pickle, ExecuTorch, ONNX, "
+      "Core ML, TFLite, safetensors, GGUF...) and reports its versions, which LibTorch releases load it, its "
       "methods, operators, tensors and extra files, and diagnoses with fixes. Nothing in the file is executed, "
       "and LibTorch is not loaded (except with --try-load).");
   command->add_option("files", args->paths, "Model files to inspect")->required()->type_name("FILE");
@@ -107,7 +107,7 @@ void setup_inspect(CLI::App& parent, RunState& state) {
       ->type_name("X.Y");
   command->add_flag("--try-load", args->try_load,
                     "Also load the file with the LibTorch mtool links (slower: starts LibTorch)");
-  command->footer(kExitCodeHelp);
+  command->footer(about + "\n\n" + kExitCodeHelp);
   command->callback([args, &state] { run_inspect(*args, state); });
 }
 

@@ -33,8 +33,9 @@ std::string operator_namespace(const std::string& name) {
 // reach it (LibTorch's backport steps go down to version 4).
 std::string backport_fix(const ModelReport& report, const RuntimeRelease& runtime) {
   if (runtime.max_bytecode >= 4) {
-    return fmt::format("Run `mtool backport {} --to {}` (or --runtime {}).", report.path, runtime.max_bytecode,
-                       runtime.version);
+    return fmt::format("Backport it to bytecode {0}: `mtool backport {1} --to {0}`, or in Python "
+                       "torch.jit.mobile._backport_for_mobile('{1}', 'model.v{0}.ptl', {0}).",
+                       runtime.max_bytecode, report.path);
   }
   return fmt::format("No backport reaches bytecode {}; ship LibTorch-Lite 1.11 or newer in the app.",
                      runtime.max_bytecode);

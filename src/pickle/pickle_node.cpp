@@ -46,7 +46,13 @@ void describe_into(const PickleNode* node, int depth, std::string& out) {
     case PickleKind::None: out += "None"; break;
     case PickleKind::Bool: out += node->bool_value ? "True" : "False"; break;
     case PickleKind::Int: out += node->big_int ? "0x" + node->text : std::to_string(node->int_value); break;
-    case PickleKind::Float: out += fmt::format("{}", node->float_value); break;
+    case PickleKind::Float: {
+      // As Python prints floats: 1.0, not 1.
+      std::string text = fmt::format("{}", node->float_value);
+      if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+      out += text;
+      break;
+    }
     case PickleKind::String:
       out += node->text.size() > 40 ? fmt::format("'{}...'", node->text.substr(0, 40)) : "'" + node->text + "'";
       break;
