@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   } catch (const mtool::Error& error) {
     print_error(error.what());
-    return error.kind() == mtool::ErrorKind::Usage ? kExitUsage : kExitProblem;
+    return error.kind() == mtool::ErrorKind::Format ? kExitProblem : kExitUsage;
   } catch (const std::exception& error) {
     print_error(fmt::format("internal error: {}", error.what()));
     return kExitInternal;

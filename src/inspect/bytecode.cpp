@@ -40,7 +40,10 @@ std::string render_arguments(const PickleNode* arguments, bool skip_receiver) {
     if (!out.empty()) out += ", ";
     out += name.empty() ? type : name + ": " + type;
     const PickleNode* default_value = table_entry(argument, "default_value");
-    if (default_value != nullptr && !default_value->is(PickleKind::None)) out += "=" + describe(default_value, 2);
+    if (default_value != nullptr && !default_value->is(PickleKind::None)) {
+      out += '=';
+      out += describe(default_value, 2);
+    }
   }
   return out;
 }

@@ -97,6 +97,17 @@ void read_extra_files(const ArchiveView& view, ModelReport& report) {
   }
 }
 
+// Small records some PyTorch releases add beside the model (2.x writes the
+// byte order and a serialization id).
+void read_producer_records(const ArchiveView& view, ModelReport& report) {
+  for (auto [record, key] : {std::pair{"byteorder", "byteorder"}, std::pair{".data/serialization_id", "serialization_id"}}) {
+    const ZipEntry* entry = view.find(record);
+    if (entry == nullptr || entry->uncompressed_size > 256) continue;
+    std::string value = view.read(*entry, 256);
+    if (is_text(value)) report.producer[key] = value.substr(0, value.find_last_not_of(" \r\n") + 1);
+  }
+}
+
 void read_version(const ArchiveView& view, ModelReport& report) {
   // PyTorch 1.8+ may write .data/version (file format 6); older ones write version.
   for (std::string_view name : {"version", ".data/version"}) {
@@ -155,6 +166,7 @@ const char* describe_format(ModelFormat format) {
 
 void inspect_model_archive(const ArchiveView& view, ModelReport& report) {
   read_version(view, report);
+  read_producer_records(view, report);
   read_extra_files(view, report);
 
   std::optional<PickleProgram> data = view.pickle("data.pkl");

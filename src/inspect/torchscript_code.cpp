@@ -1,5 +1,6 @@
 #include "inspect/torchscript_code.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -31,13 +32,15 @@ std::string collapse_whitespace(std::string_view text) {
 }
 
 // "(self: __torch__.M,\n    x: Tensor) -> Tensor" -> "(x: Tensor) -> Tensor"
-std::string drop_receiver(std::string signature) {
+std::string drop_receiver(const std::string& signature) {
   if (signature.size() < 2 || signature[0] != '(') return signature;
   size_t comma = signature.find(',');
   size_t close = signature.find(')');
   if (close == std::string::npos) return signature;
-  if (comma != std::string::npos && comma < close) return "(" + signature.substr(comma + 2);
-  return "(" + signature.substr(close);
+  size_t rest = comma != std::string::npos && comma < close ? comma + 2 : close;
+  std::string result(1, '(');
+  result.append(signature, std::min(rest, signature.size()));
+  return result;
 }
 
 // Text from the '(' after `def name` to the ':' that ends the header.

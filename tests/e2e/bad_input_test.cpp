@@ -98,3 +98,17 @@ TEST_SUITE("bad-input") {
     }
   }
 }
+
+TEST_SUITE("bad-input") {
+  TEST_CASE("a missing runtime library is one clear line, not a crash") {
+    // A copy of the binary with no libmtool_runtime.so beside it.
+    std::string dir = scratch_dir("no-runtime");
+    std::filesystem::copy_file(MTOOL_BINARY, dir + "/mtool");
+    RunResult plain = run_binary(dir + "/mtool", {"inspect", fixture("scripted.pt")});
+    CHECK(plain.exit_code == 0);  // inspect never needs it
+    RunResult result = run_binary(dir + "/mtool", {"inspect", "--try-load", fixture("scripted.pt")});
+    CHECK(result.exit_code == 2);
+    CHECK(result.one_error_line());
+    CHECK(result.err.find("libmtool_runtime.so was not found") != std::string::npos);
+  }
+}

@@ -41,6 +41,16 @@ TEST_SUITE("cli") {
     }
   }
 
+  TEST_CASE("a Core ML package folder is named; other folders are not model files") {
+    std::string package = scratch_dir("Model.mlpackage");
+    write_file(package + "/Manifest.json",
+               R"({"fileFormatVersion": "1.0.0", "itemInfoEntries": {"1": {"author": "com.apple.CoreML", "path": "model.mlmodel"}}})");
+    RunResult result = run_mtool({"inspect", "--json", package});
+    CHECK(result.exit_code == 1);
+    CHECK(result.json()["format"] == "coreml");
+    CHECK(result.err.find("not-pytorch") != std::string::npos);
+  }
+
   TEST_CASE("colour only on a terminal") {
     RunResult result = run_mtool({"inspect", fixture("state_dict.pt")});
     CHECK(result.out.find('\033') == std::string::npos);

@@ -41,11 +41,13 @@ std::string scratch_dir(const std::string& name) {
   return path.string();
 }
 
-RunResult run_mtool(const std::vector<std::string>& args) {
+RunResult run_mtool(const std::vector<std::string>& args) { return run_binary(MTOOL_BINARY, args); }
+
+RunResult run_binary(const std::string& binary, const std::vector<std::string>& args) {
   std::string dir = scratch_dir("run-" + std::to_string(::getpid()));
   std::string out_path = dir + "/stdout";
   std::string err_path = dir + "/stderr";
-  std::vector<std::string> argv_storage = {MTOOL_BINARY};
+  std::vector<std::string> argv_storage = {binary};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_storage) argv.push_back(arg.data());

@@ -20,6 +20,7 @@ struct RunResult {
 };
 
 RunResult run_mtool(const std::vector<std::string>& args);
+RunResult run_binary(const std::string& binary, const std::vector<std::string>& args);
 
 std::string fixture(const std::string& name);
 std::string read_file(const std::string& path);
