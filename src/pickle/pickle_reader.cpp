@@ -344,12 +344,8 @@ bool Reader::step() {
       append_items(top(), {value});
       break;
     }
-    case APPENDS: {
-      auto items = pop_to_mark();
-      append_items(top(), items);
-      break;
-    }
-    case ADDITEMS: {
+    case APPENDS:
+    case ADDITEMS: {  // a set's ADDITEMS reads like a list's APPENDS
       auto items = pop_to_mark();
       append_items(top(), items);
       break;
@@ -396,16 +392,11 @@ bool Reader::step() {
       push(make_global("copyreg", fmt::format("<extension {}>", code), false));
       break;
     }
-    case REDUCE: {
+    case REDUCE:     // callable(*args)
+    case NEWOBJ: {   // cls.__new__(cls, *args): for a reader, the same shape
       auto args = pop();
       auto callable = pop();
       push(make_call(callable, args));
-      break;
-    }
-    case NEWOBJ: {
-      auto args = pop();
-      auto cls = pop();
-      push(make_call(cls, args));
       break;
     }
     case NEWOBJ_EX: {
