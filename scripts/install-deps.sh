@@ -8,6 +8,7 @@ packages=(
   libtorch-dev            # LibTorch 1.13 (CPU): backport, convert, score, bench
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev doctest-dev
   zlib1g-dev              # inflate for the zip reader
+  libarchive-dev          # 7z and tar archives for scan
   python3-torch python3-torchvision   # /usr/bin/python3: test fixtures and oracle only
 )
 

@@ -38,7 +38,9 @@ class ZipArchive {
   Bytes stored_bytes(const ZipEntry& entry) const;
   // The record's content, inflated and CRC-checked. Refuses records larger than
   // `max_size`, so callers choose what "small" means.
-  std::string read(const ZipEntry& entry, uint64_t max_size) const;
+  // `verify_crc` false is for scanners, which must read a record whose CRC was
+  // damaged on purpose.
+  std::string read(const ZipEntry& entry, uint64_t max_size, bool verify_crc = true) const;
 
  private:
   void read_central_directory(uint64_t offset, uint64_t size, uint64_t count);
@@ -48,6 +50,9 @@ class ZipArchive {
   std::vector<ZipEntry> entries_;
   uint64_t central_directory_offset_ = 0;
 };
+
+// CRC-32 of `content` equals `crc` (as the zip format computes it).
+bool crc_matches(std::string_view content, uint32_t crc);
 
 // Zip signatures at the start of the file: a local header or an empty archive.
 bool looks_like_zip(Bytes file);

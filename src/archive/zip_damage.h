@@ -1,7 +1,9 @@
 #pragma once
 // When a zip has no readable central directory (typically a download cut
 // short), walk the local headers to say how far the file gets.
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "io/byte_reader.h"
 
@@ -10,5 +12,23 @@ namespace mtool {
 // One sentence: where the file ends, which records were found intact, which
 // one it ends inside.
 std::string explain_missing_central_directory(Bytes file);
+
+// A record found by its local header alone: its name, compression method, and
+// everything from the start of its data to the end of the file (its size is
+// often written after the data, so where it ends is not known up front).
+struct LocalRecord {
+  std::string name;
+  uint16_t method = 0;
+  uint16_t flags = 0;
+  Bytes data_to_end;
+};
+
+// Every local header in the file, in order, found by signature. For scanners
+// of archives whose central directory is missing or lies.
+std::vector<LocalRecord> find_local_records(Bytes file);
+
+// Inflates a raw deflate stream that ends where it says it ends, producing at
+// most `max_size` bytes. Throws FormatError when the stream is damaged.
+std::string inflate_until_end(Bytes compressed, uint64_t max_size);
 
 }  // namespace mtool

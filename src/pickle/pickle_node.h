@@ -66,6 +66,14 @@ struct GlobalReference {
   bool resolved = true;  // false when STACK_GLOBAL's operands were not plain strings
 };
 
+// BUILD applied to an imported object itself (a module or class, not an
+// instance): it overwrites that object's attributes for everything loaded after.
+struct GlobalMutation {
+  std::string module;
+  std::string name;
+  uint64_t offset = 0;
+};
+
 // A parsed pickle: the arena that owns every node, the value it produced, and
 // every global it references. Nodes point into the arena, so cycles built
 // through the memo are harmless.
@@ -73,6 +81,7 @@ struct PickleProgram {
   std::deque<PickleNode> arena;
   const PickleNode* root = nullptr;
   std::vector<GlobalReference> globals;
+  std::vector<GlobalMutation> mutations;
   int protocol = 0;
   uint64_t end_offset = 0;  // just past STOP
 };

@@ -30,6 +30,7 @@ class Reader {
       : in_(bytes, base_offset), limits_(limits) {}
 
   PickleProgram run();
+  PickleProgram run_tolerant(std::optional<std::string>& error);
 
  private:
   [[noreturn]] void fail(const std::string& message) const {
@@ -204,6 +205,7 @@ void Reader::build(const PickleNode* target, const PickleNode* state) {
     grow_depth(node, state);
     return;
   }
+  if (node->kind == PickleKind::Global) program_.mutations.push_back({node->text, node->name, op_offset_});
   // BUILD on anything else (or twice): keep both as a call of "BUILD".
   PickleNode* wrapper = make(PickleKind::Call);
   wrapper->callable = target;
@@ -211,6 +213,17 @@ void Reader::build(const PickleNode* target, const PickleNode* state) {
   grow_depth(wrapper, target);
   grow_depth(wrapper, state);
   stack_.back() = wrapper;
+}
+
+PickleProgram Reader::run_tolerant(std::optional<std::string>& error) {
+  try {
+    while (step()) {
+    }
+  } catch (const FormatError& failure) {
+    error = failure.what();
+  }
+  program_.end_offset = in_.position();
+  return std::move(program_);
 }
 
 PickleProgram Reader::run() {
@@ -451,6 +464,11 @@ bool Reader::step() {
 
 PickleProgram read_pickle(Bytes bytes, uint64_t base_offset, PickleLimits limits) {
   return Reader(bytes, base_offset, limits).run();
+}
+
+PickleProgram read_pickle_tolerant(Bytes bytes, uint64_t base_offset, std::optional<std::string>& error,
+                                   PickleLimits limits) {
+  return Reader(bytes, base_offset, limits).run_tolerant(error);
 }
 
 bool looks_like_pickle(Bytes bytes) {
