@@ -1,0 +1,167 @@
+// mtool scan on real malicious and benign samples, on PyTorch's own files,
+// and the proof that nothing in a scanned or inspected pickle ever runs.
+#include <doctest/doctest.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "run_mtool.h"
+#include "zip_builder.h"
+
+using namespace mtool::test;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::map<std::string, std::string> picklescan_expectations(const fs::path& dir) {
+  std::map<std::string, std::string> expect;
+  std::ifstream in(dir / "MANIFEST.tsv");
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    size_t tab = line.find('\t');
+    size_t tab2 = line.find('\t', tab + 1);
+    if (tab == std::string::npos) continue;
+    expect[line.substr(0, tab)] = line.substr(tab + 1, tab2 - tab - 1);
+  }
+  return expect;
+}
+
+bool corpus_present() { return fs::is_directory(fs::path(MTOOL_CORPUS_DIR) / "picklescan"); }
+
+// Pickles whose payload runs `touch MARKER` when Python unpickles them.
+std::vector<std::pair<std::string, std::string>> marker_payloads(const std::string& marker) {
+  std::string command = "touch " + marker;
+  std::string protocol0 = "cos\nsystem\n(S'" + command + "'\ntR.";
+  std::string protocol2 = std::string("\x80\x02" "cposix\nsystem\nq\x00X", 20) +
+                          std::string(1, static_cast<char>(command.size())) + std::string(3, '\0') + command +
+                          std::string("\x85R.", 3);
+  std::string eval = "cbuiltins\neval\n(S'__import__(\"os\").system(\"" + command + "\")'\ntR.";
+  return {{"protocol0.pkl", protocol0},
+          {"protocol2.pkl", protocol2},
+          {"eval.pkl", eval},
+          {"in_zip.pt", make_zip({{"archive/data.pkl", protocol2}, {"archive/version", "3\n"}})},
+          {"in_torchscript.pt", make_zip({{"m/data.pkl", protocol0}, {"m/constants.pkl", protocol2},
+                                          {"m/code/__torch__.py", "class M(Module):\n  pass\n"}, {"m/version", "3\n"}})}};
+}
+
+}  // namespace
+
+TEST_SUITE("scan") {
+  TEST_CASE("nothing in a pickle ever runs: not on inspect, not on scan") {
+    std::string dir = scratch_dir("marker");
+    std::string marker = dir + "/MARKER";
+    for (const auto& [name, bytes] : marker_payloads(marker)) {
+      CAPTURE(name);
+      std::string path = dir + "/" + name;
+      write_file(path, bytes);
+      RunResult inspected = run_mtool({"inspect", path});
+      RunResult scanned = run_mtool({"scan", path});
+      CHECK(scanned.exit_code == 1);
+      CHECK(scanned.out.find("dangerous") != std::string::npos);
+      CHECK(inspected.signal == 0);
+      CHECK_FALSE(fs::exists(marker));
+    }
+    // The payloads are live: Python's own unpickler does run them.
+    std::string live = dir + "/protocol0.pkl";
+    std::string python = "/usr/bin/python3 -c \"import pickle; pickle.load(open('" + live + "', 'rb'))\"";
+    REQUIRE(std::system(python.c_str()) == 0);
+    CHECK(fs::exists(marker));
+  }
+
+  TEST_CASE("the picklescan samples are classified as their manifest expects") {
+    if (!corpus_present()) {
+      MESSAGE("SKIPPED: no corpus at " MTOOL_CORPUS_DIR);
+      return;
+    }
+    fs::path dir = fs::path(MTOOL_CORPUS_DIR) / "picklescan";
+    std::map<std::string, int> tally;
+    for (const auto& [file, expect] : picklescan_expectations(dir)) {
+      fs::path path = fs::path(MTOOL_CORPUS_DIR) / file;
+      if (!fs::exists(path)) continue;
+      CAPTURE(file);
+      RunResult result = run_mtool({"scan", "--json", path.string()});
+      json report = json::parse(result.out.substr(0, result.out.find('\n')));
+      if (expect == "dangerous") {
+        CHECK(result.exit_code == 1);
+        CHECK(report["verdict"] == "dangerous");
+        bool named = false;
+        for (const auto& global : report["globals"]) named = named || global["verdict"] == "dangerous";
+        CHECK(named);
+      } else if (expect == "benign" && report["complete"] == true) {
+        CHECK(result.exit_code == 0);
+        CHECK(report["status"] == "safe");
+      } else if (expect == "benign") {
+        // Benign but unreadable (the encrypted zip): never called safe.
+        CHECK(result.exit_code == 3);
+        CHECK(report["status"] == "incomplete");
+      } else if (expect == "broken") {
+        CHECK(result.exit_code != 0);
+        CHECK(report["not_scanned"].dump().find("breaks part way") != std::string::npos);
+      } else if (expect == "not-a-model") {
+        CHECK(result.exit_code == 0);
+        CHECK(report["pickles"] == 0);
+      }
+      ++tally[expect + " -> " + report["status"].get<std::string>()];
+    }
+    std::string summary;
+    for (const auto& [key, count] : tally) summary += key + ": " + std::to_string(count) + "; ";
+    MESSAGE("picklescan tally: " << summary);
+  }
+
+  TEST_CASE("every demo-app model, and every fixture model PyTorch wrote, scans as safe") {
+    std::vector<std::string> paths;
+    if (corpus_present()) paths.push_back((fs::path(MTOOL_CORPUS_DIR) / "demo-apps").string());
+    for (const char* name : {"scripted.pt", "traced.pt", "lite_v8.ptl", "lite_v4.ptl", "lite_v5.ptl", "state_dict.pt",
+                             "checkpoint.pth", "legacy.pt", "quantized_dynamic.ptl", "plain.pkl"}) {
+      paths.push_back(fixture(name));
+    }
+    std::vector<std::string> args = {"scan"};
+    args.insert(args.end(), paths.begin(), paths.end());
+    RunResult result = run_mtool(args);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("dangerous  ") == std::string::npos);
+    CHECK(result.out.find(" 0 unknown, 0 dangerous, 0 incomplete, 0 unreadable") != std::string::npos);
+  }
+
+  TEST_CASE("a pickled module needs unknown classes; --allow accepts them by name") {
+    RunResult result = run_mtool({"scan", fixture("whole_module.pt")});
+    CHECK(result.exit_code == 3);
+    CHECK(result.out.find("unknown: __main__.SmallNet") != std::string::npos);
+    RunResult allowed = run_mtool({"scan", "--allow", "__main__.SmallNet", "--allow", "torch.nn.modules.conv.Conv2d",
+                                   "--allow", "torch.nn.modules.batchnorm.BatchNorm2d", "--allow",
+                                   "torch.nn.modules.linear.Linear", fixture("whole_module.pt")});
+    CHECK(allowed.exit_code == 0);
+  }
+
+  TEST_CASE("folders are scanned recursively and in order; JSON ends with a summary") {
+    std::string dir = scratch_dir("tree");
+    fs::create_directories(dir + "/b/c");
+    write_file(dir + "/b/c/evil.pkl", "cos\nsystem\n(S'true'\ntR.");
+    write_file(dir + "/a.txt", "just text");
+    fs::copy_file(fixture("state_dict.pt"), dir + "/b/model.pt");
+    RunResult result = run_mtool({"scan", "--json", dir});
+    CHECK(result.exit_code == 1);
+    std::vector<json> lines;
+    for (size_t start = 0; start < result.out.size();) {
+      size_t end = result.out.find('\n', start);
+      lines.push_back(json::parse(result.out.substr(start, end - start)));
+      start = end + 1;
+    }
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0]["path"].get<std::string>().ends_with("/a.txt"));
+    CHECK(lines[1]["path"].get<std::string>().ends_with("/b/c/evil.pkl"));
+    CHECK(lines[1]["verdict"] == "dangerous");
+    CHECK(lines[2]["verdict"] == "safe");
+    CHECK(lines[3]["schema"] == "mtool.scan-summary/1");
+    CHECK(lines[3]["dangerous"] == 1);
+  }
+
+  TEST_CASE("unreadable paths exit 2 unless something is dangerous") {
+    RunResult missing = run_mtool({"scan", fixture("nope.pt"), fixture("state_dict.pt")});
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.one_error_line());
+  }
+}
