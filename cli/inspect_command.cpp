@@ -5,6 +5,8 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
+#include "inspect/symbolic_tree.h"
+#include "io/mapped_file.h"
 #include "render.h"
 #include "runtime_loader.h"
 
@@ -17,6 +19,7 @@ struct InspectArgs {
   bool json = false;
   bool all = false;
   bool try_load = false;
+  bool tree = false;
   std::string runtime;
 };
 
@@ -44,6 +47,16 @@ void try_loading(ModelReport& report) {
   }
 }
 
+void print_tree(const std::string& path) {
+  try {
+    MappedFile file(path);
+    std::printf("  %s\n%s", style_for(stdout).dim("symbolic tree of the main pickle").c_str(),
+                symbolic_tree_of_file(file.bytes()).c_str());
+  } catch (const Error& error) {
+    std::printf("  (no symbolic tree: %s)\n", error.what());
+  }
+}
+
 int inspect_one(const std::string& path, const InspectArgs& args, const InspectOptions& options) {
   ModelReport report;
   try {
@@ -59,6 +72,7 @@ int inspect_one(const std::string& path, const InspectArgs& args, const InspectO
   } else {
     std::printf("%s", render_text(report, style_for(stdout), {args.all}).c_str());
   }
+  if (args.tree && !args.json) print_tree(path);
   std::fflush(stdout);
   for (const Diagnosis& diagnosis : report.diagnoses) {
     if (diagnosis.severity == Severity::Error) {
@@ -105,6 +119,7 @@ void setup_inspect(CLI::App& parent, RunState& state) {
   command->add_option("--runtime", args->runtime,
                       "The LibTorch / LibTorch-Lite release the app ships (e.g. 1.10): diagnose what it cannot load")
       ->type_name("X.Y");
+  command->add_flag("--tree", args->tree, "Also print the main pickle's full symbolic tree (text output only)");
   command->add_flag("--try-load", args->try_load,
                     "Also load the file with the LibTorch mtool links (slower: starts LibTorch)");
   command->footer(about + "\n\n" + kExitCodeHelp);

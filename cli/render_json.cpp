@@ -43,6 +43,30 @@ Json tensors_json(const ModelReport& report) {
           {"by_dtype", by_dtype}};
 }
 
+Json contents_json(const ModelReport& report) {
+  if (!report.contents) return nullptr;
+  Json tensors = Json::array();
+  for (const TensorEntry& tensor : report.contents->tensors) {
+    tensors.push_back({{"key", tensor.key}, {"dtype", tensor.dtype}, {"shape", tensor.shape},
+                       {"elements", tensor.elements}, {"storage_bytes", tensor.storage_bytes},
+                       {"storage", tensor.storage},
+                       {"shares_storage_with", tensor.shares_storage_with.empty() ? Json(nullptr) : Json(tensor.shares_storage_with)},
+                       {"quantized", tensor.quantized}});
+  }
+  Json values = Json::array();
+  for (const ValueEntry& value : report.contents->values) values.push_back({{"key", value.key}, {"summary", value.summary}});
+  Json objects = Json::array();
+  for (const ObjectEntry& object : report.contents->objects) objects.push_back({{"key", object.key}, {"class", object.class_name}});
+  return {{"tensors", tensors}, {"values", values}, {"objects", objects}};
+}
+
+Json security_json(const ModelReport& report) {
+  if (!report.security) return nullptr;
+  const PickleSecurity& security = *report.security;
+  return {{"verdict", security.verdict}, {"globals", security.globals}, {"dangerous", security.dangerous},
+          {"unknown", security.unknown}, {"not_scanned", security.not_scanned}};
+}
+
 Json method_json(const MethodSignature& method) {
   return {{"owner", method.owner}, {"name", method.name}, {"signature", method.signature}};
 }
@@ -83,6 +107,8 @@ std::string render_json(const ModelReport& report) {
   json["operators_source"] = report.operators_source.empty() ? Json(nullptr) : Json(report.operators_source);
   json["operators"] = operators_json(report);
   json["tensors"] = tensors_json(report);
+  json["contents"] = contents_json(report);
+  json["security"] = security_json(report);
   Json extra = Json::array();
   for (const ExtraFile& file : report.extra_files) {
     extra.push_back({{"name", file.name}, {"size", file.size}, {"text", optional_value(file.text)}});

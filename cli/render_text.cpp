@@ -98,6 +98,63 @@ std::string extra_files_line(const ModelReport& report, bool all) {
   return out;
 }
 
+std::string shape_text(const std::vector<int64_t>& shape) {
+  return fmt::format("[{}]", fmt::join(shape, ", "));
+}
+
+std::string security_line(const PickleSecurity& security, const Style& style) {
+  std::vector<std::string> parts;
+  if (!security.dangerous.empty()) parts.push_back(style.red(fmt::format("dangerous: {}", fmt::join(security.dangerous, ", "))));
+  if (!security.unknown.empty()) parts.push_back(style.yellow(fmt::format("unknown: {}", fmt::join(security.unknown, ", "))));
+  if (!security.not_scanned.empty()) parts.push_back(fmt::format("{} parts not scanned", security.not_scanned.size()));
+  if (parts.empty()) return fmt::format("safe: the pickles name {} globals, all on the safe list", security.globals);
+  return fmt::format("{}", fmt::join(parts, " · "));
+}
+
+// torch.save contents: tensors by key, other values, and the object tree.
+std::string contents_lines(const PickleContents& contents, bool all) {
+  constexpr size_t kShown = 12;
+  std::string out = fmt::format("{} tensors, {} other values, {} objects", contents.tensors.size(),
+                                contents.values.size(), contents.objects.size());
+  size_t key_width = 0;
+  for (const TensorEntry& tensor : contents.tensors) key_width = std::max(key_width, std::min<size_t>(tensor.key.size(), 48));
+  for (size_t i = 0; i < contents.tensors.size(); ++i) {
+    if (!all && i == kShown) {
+      out += fmt::format("\n{:17}... {} more tensors (--all lists them)", "", contents.tensors.size() - kShown);
+      break;
+    }
+    const TensorEntry& tensor = contents.tensors[i];
+    std::string storage = tensor.shares_storage_with.empty() ? human_bytes(tensor.storage_bytes)
+                                                             : "shares storage with " + tensor.shares_storage_with;
+    out += fmt::format("\n{:17}{:<{}}  {:<8} {:<18} {}", "", tensor.key, key_width, tensor.dtype,
+                       shape_text(tensor.shape), storage);
+  }
+  for (size_t i = 0; i < contents.values.size(); ++i) {
+    if (!all && i == kShown) {
+      out += fmt::format("\n{:17}... {} more values (--all lists them)", "", contents.values.size() - kShown);
+      break;
+    }
+    out += fmt::format("\n{:17}{} = {}", "", contents.values[i].key, contents.values[i].summary);
+  }
+  return out;
+}
+
+std::string objects_lines(const PickleContents& contents, bool all) {
+  constexpr size_t kShown = 12;
+  std::string out = fmt::format("{} objects", contents.objects.size());
+  for (size_t i = 0; i < contents.objects.size(); ++i) {
+    if (!all && i == kShown) {
+      out += fmt::format("\n{:17}... {} more", "", contents.objects.size() - kShown);
+      break;
+    }
+    const ObjectEntry& object = contents.objects[i];
+    size_t depth = object.key.empty() ? 0 : static_cast<size_t>(std::count(object.key.begin(), object.key.end(), '.')) + 1;
+    std::string name = object.key.empty() ? "(root)" : object.key.substr(object.key.rfind('.') + 1);
+    out += fmt::format("\n{:17}{:{}}{}  {}", "", "", depth * 2, name, object.class_name);
+  }
+  return out;
+}
+
 void render_diagnoses(const ModelReport& report, const Style& style, Lines& lines) {
   if (report.diagnoses.empty()) return;
   lines.raw(fmt::format("  {}\n", style.dim("diagnoses")));
@@ -148,6 +205,11 @@ std::string render_text(const ModelReport& report, const Style& style, const Tex
   }
   if (!report.operators.empty()) lines.field("operators", operators_line(report, options.all));
   if (report.tensors && report.tensors->count > 0) lines.field("tensors", tensors_line(*report.tensors));
+  if (report.security) lines.field("security", security_line(*report.security, style));
+  if (report.contents && !report.contents->objects.empty()) lines.field("objects", objects_lines(*report.contents, options.all));
+  if (report.contents && (!report.contents->tensors.empty() || !report.contents->values.empty())) {
+    lines.field("contents", contents_lines(*report.contents, options.all));
+  }
   if (!report.records.empty()) lines.field("records", records_line(report, options.all));
   if (!report.extra_files.empty()) lines.field("extra files", extra_files_line(report, options.all));
   if (!report.producer.empty()) {

@@ -51,6 +51,13 @@ class Quantizable(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
+class RunsCommand:
+    """Unpickling this would run a shell command; only ever written, never loaded."""
+
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/mtool-fixture-was-unpickled",))
+
+
 class WithNms(nn.Module):
     """Calls a torchvision operator, which plain LibTorch does not have."""
 
@@ -164,15 +171,29 @@ def make_torch_save(fx):
     torch.save(checkpoint, fx.path("checkpoint.pth"))
     momentum = sum(s["momentum_buffer"].numel() for s in optimizer.state_dict()["state"].values())
     fx.add("checkpoint.pth", format="torch.save", tensor_elements=tensor_elements(state) + momentum,
-           diagnosis="torch-save-not-torchscript")
+           diagnosis="torch-save-not-torchscript", security="safe",
+           content_keys=sorted(["model." + key for key in state] +
+                               [f"optimizer.state.{i}.momentum_buffer" for i in optimizer.state_dict()["state"]]),
+           value_keys=["epoch", "note"])
 
     torch.save(net, fx.path("whole_module.pt"))
-    fx.add("whole_module.pt", format="torch.save", root_class="__main__.SmallNet",
-           diagnosis="torch-save-not-torchscript")
+    fx.add("whole_module.pt", format="torch.save", root_class="__main__.SmallNet", diagnosis="pickled-module",
+           security="unknown", content_keys=sorted(state), objects=["__main__.SmallNet", "torch.nn.modules.conv.Conv2d"])
 
     torch.save(state, fx.path("legacy.pt"), _use_new_zipfile_serialization=False)
     fx.add("legacy.pt", format="torch.save-legacy", tensor_count=len(state), tensor_elements=tensor_elements(state),
-           diagnosis="torch-save-not-torchscript")
+           diagnosis="torch-save-not-torchscript", security="safe", content_keys=sorted(state))
+
+    import numpy
+    arrays = {"mean": numpy.zeros((3, 4)), "labels": ["cat", "dog"], "weight": torch.ones(2, 2)}
+    torch.save(arrays, fx.path("with_numpy.pt"))
+    fx.add("with_numpy.pt", format="torch.save", tensor_count=1, content_keys=["weight"],
+           value_keys=["mean", "labels"], security="safe")
+
+    # A checkpoint whose pickle would run a command when loaded. It is written,
+    # never loaded: the tests check that mtool names the danger and runs nothing.
+    torch.save({"model": state, "payload": RunsCommand()}, fx.path("malicious_checkpoint.pt"))
+    fx.add("malicious_checkpoint.pt", format="torch.save", security="dangerous", diagnosis="dangerous-globals")
 
     with open(fx.path("plain.pkl"), "wb") as out:
         pickle.dump({"weights": [1.0, 2.0], "name": "not a model"}, out, protocol=4)

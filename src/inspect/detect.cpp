@@ -2,6 +2,7 @@
 
 #include "inspect/diagnoses.h"
 #include "inspect/inspector.h"
+#include "inspect/pickle_security.h"
 #include "inspect/probes.h"
 #include "io/mapped_file.h"
 
@@ -47,6 +48,7 @@ ModelReport inspect_bytes(Bytes bytes, const std::string& path, const InspectOpt
   identify(bytes, report);
   add_compatibility(report);
   add_diagnoses(report, options);
+  add_pickle_security(bytes, report);
   return report;
 }
 

@@ -3,6 +3,7 @@
 // object, the storage keys) followed by the raw storages. Also plain pickles.
 #include <fmt/format.h>
 
+#include "inspect/pickle_contents.h"
 #include "inspect/probes.h"
 #include "inspect/torch_pickle.h"
 #include "pickle/pickle_reader.h"
@@ -47,6 +48,12 @@ void describe_system_info(const PickleProgram& program, ModelReport& report) {
   }
 }
 
+// Without storage records, a storage's size is its element count times the
+// dtype's element size.
+std::optional<uint64_t> storage_bytes_from_numel(const std::string&, const std::string& dtype, uint64_t numel) {
+  return numel * element_size(dtype);
+}
+
 }  // namespace
 
 bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
@@ -78,6 +85,7 @@ bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
   TensorCollector collector;
   collector.add(object, "", {});
   report.tensors = collector.summary();
+  report.contents = read_pickle_contents(object, storage_bytes_from_numel);
 
   size_t storage_count = keys.root != nullptr ? keys.root->items.size() : 0;
   uint64_t needed = storage_bytes_needed(*report.tensors, storage_count);
@@ -110,6 +118,7 @@ bool try_inspect_pickle(Bytes file, ModelReport& report) {
   TensorCollector collector;
   collector.add(program, "", {});
   if (collector.summary().count > 0) report.tensors = collector.summary();
+  report.contents = read_pickle_contents(program, storage_bytes_from_numel);
   report.description = fmt::format("Python pickle (protocol {})", program.protocol);
   if (program.end_offset < file.size()) {
     report.description += fmt::format(", followed by {} more bytes", file.size() - program.end_offset);

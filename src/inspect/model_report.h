@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "inspect/pickle_contents.h"
+
 namespace mtool {
 
 enum class ModelFormat {
@@ -95,6 +97,15 @@ struct Compatibility {
   bool linked_load_for_mobile = false;
 };
 
+// Every global the file's pickles name, classified (see scan/global_policy.h).
+struct PickleSecurity {
+  std::string verdict;  // "safe", "unknown", "dangerous"
+  std::vector<std::string> dangerous;
+  std::vector<std::string> unknown;
+  std::vector<std::string> not_scanned;
+  size_t globals = 0;
+};
+
 struct ModelReport {
   std::string path;
   uint64_t size_bytes = 0;
@@ -118,6 +129,10 @@ struct ModelReport {
   std::vector<ExtraFile> extra_files;
   std::map<std::string, std::string> producer;
   std::vector<std::string> root_classes;  // classes the main pickle instantiates
+  // torch.save files and pickles: what they hold, by key path.
+  std::optional<PickleContents> contents;
+  std::string symbolic_tree;  // the main pickle in full, when asked for (--tree)
+  std::optional<PickleSecurity> security;
 
   std::optional<Compatibility> loadable_by;
   std::vector<Diagnosis> diagnoses;

@@ -8,6 +8,7 @@
 
 #include "archive/zip_archive.h"
 #include "inspect/bytecode.h"
+#include "inspect/pickle_contents.h"
 #include "inspect/probes.h"
 #include "inspect/torch_pickle.h"
 #include "inspect/torchscript_code.h"
@@ -177,6 +178,12 @@ void inspect_model_archive(const ArchiveView& view, ModelReport& report) {
     report.pickle_protocol = data->protocol;
     report.root_classes = root_classes(*data);
     tensor_pickles.emplace_back("data.pkl", &*data);
+    if (report.format == ModelFormat::TorchSave) {
+      report.contents = read_pickle_contents(*data, [&](const std::string& key, const std::string&, uint64_t) {
+        const ZipEntry* entry = view.find("data/" + key);
+        return entry != nullptr ? std::optional<uint64_t>(entry->uncompressed_size) : std::nullopt;
+      });
+    }
   }
   if (constants) tensor_pickles.emplace_back("constants.pkl", &*constants);
   if (bytecode) tensor_pickles.emplace_back("bytecode.pkl", &*bytecode);

@@ -57,7 +57,7 @@ void describe_into(const PickleNode* node, int depth, std::string& out) {
       out += node->text.size() > 40 ? fmt::format("'{}...'", node->text.substr(0, 40)) : "'" + node->text + "'";
       break;
     case PickleKind::ByteString: out += fmt::format("<{} bytes>", node->text.size()); break;
-    case PickleKind::Tuple: list("(", ")"); break;
+    case PickleKind::Tuple: list("(", node->items.size() == 1 ? ",)" : ")"); break;
     case PickleKind::List: list("[", "]"); break;
     case PickleKind::Set:
     case PickleKind::FrozenSet: list("{", "}"); break;

@@ -2,6 +2,7 @@
 // binary and compared with what PyTorch's own Python API said about it.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <algorithm>
 #include <set>
 
 #include "run_mtool.h"
@@ -93,6 +94,23 @@ void check_fixture(const json& expected) {
     for (const auto& extra : report["extra_files"]) names.push_back(extra["name"]);
     CHECK(names == expected["extra_files"].get<std::vector<std::string>>());
   }
+  if (expected.contains("security")) CHECK(report["security"]["verdict"] == expected["security"]);
+  if (expected.contains("content_keys")) {
+    std::vector<std::string> keys;
+    for (const auto& tensor : report["contents"]["tensors"]) keys.push_back(tensor["key"]);
+    std::sort(keys.begin(), keys.end());
+    CHECK(keys == expected["content_keys"].get<std::vector<std::string>>());
+  }
+  if (expected.contains("value_keys")) {
+    std::set<std::string> keys;
+    for (const auto& value : report["contents"]["values"]) keys.insert(value["key"].get<std::string>());
+    for (const std::string& key : expected["value_keys"]) CHECK_MESSAGE(keys.count(key) == 1, key);
+  }
+  if (expected.contains("objects")) {
+    std::set<std::string> classes;
+    for (const auto& object : report["contents"]["objects"]) classes.insert(object["class"].get<std::string>());
+    for (const std::string& name : expected["objects"]) CHECK_MESSAGE(classes.count(name) == 1, name);
+  }
   // Exit code and stderr follow the diagnoses.
   CHECK(result.exit_code == (has_error(report) ? 1 : 0));
   if (has_error(report)) CHECK(result.one_error_line());
@@ -157,6 +175,32 @@ TEST_SUITE("fixtures") {
     CHECK(lines[0]["format"] == "torchscript");
     CHECK(lines[1]["format"] == "torch.save");
     CHECK(lines[2]["error"]["kind"] == "io");
+  }
+
+  TEST_CASE("torch.save contents: tensors by key, shapes, shared storage, other values") {
+    json report = run_mtool({"inspect", "--json", fixture("checkpoint.pth")}).json();
+    const json* conv = nullptr;
+    for (const auto& tensor : report["contents"]["tensors"]) {
+      if (tensor["key"] == "model.conv.weight") conv = &tensor;
+    }
+    REQUIRE(conv != nullptr);
+    CHECK((*conv)["dtype"] == "float32");
+    CHECK((*conv)["shape"] == json::array({8, 3, 3, 3}));
+    CHECK((*conv)["storage_bytes"] == 8 * 3 * 3 * 3 * 4);
+    bool epoch = false;
+    for (const auto& value : report["contents"]["values"]) epoch = epoch || (value["key"] == "epoch" && value["summary"] == "7");
+    CHECK(epoch);
+    RunResult numpy = run_mtool({"inspect", "--json", fixture("with_numpy.pt")});
+    CHECK(numpy.out.find("numpy.ndarray") != std::string::npos);
+  }
+
+  TEST_CASE("--tree prints the whole symbolic tree") {
+    RunResult result = run_mtool({"inspect", "--tree", fixture("legacy.pt")});
+    CHECK(result.out.find("symbolic tree of the main pickle") != std::string::npos);
+    CHECK(result.out.find("call torch._utils._rebuild_tensor_v2") != std::string::npos);
+    CHECK(result.out.find("'fc.bias'") != std::string::npos);
+    RunResult plain = run_mtool({"inspect", fixture("legacy.pt")});
+    CHECK(plain.out.find("symbolic tree") == std::string::npos);
   }
 
   TEST_CASE("--all lists every record and operator") {
