@@ -135,8 +135,9 @@ void run_scan(const ScanArgs& args, RunState& state) {
                     {"unreadable", tally.unreadable}};
     std::printf("%s\n", summary.dump().c_str());
   } else {
-    std::printf("\n%zu files: %zu safe, %zu unknown, %zu dangerous, %zu incomplete, %zu unreadable\n", total,
-                tally.safe, tally.unknown, tally.dangerous, tally.incomplete, tally.unreadable);
+    std::printf("\n%zu %s: %zu safe, %zu unknown, %zu dangerous, %zu incomplete, %zu unreadable\n", total,
+                total == 1 ? "file" : "files", tally.safe, tally.unknown, tally.dangerous, tally.incomplete,
+                tally.unreadable);
   }
   state.exit_code = exit_code(tally);
 }

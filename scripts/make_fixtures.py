@@ -195,6 +195,15 @@ def make_torch_save(fx):
     torch.save({"model": state, "payload": RunsCommand()}, fx.path("malicious_checkpoint.pt"))
     fx.add("malicious_checkpoint.pt", format="torch.save", security="dangerous", diagnosis="dangerous-globals")
 
+    numpy.savez(fx.path("object_array.npz"), table=numpy.array([{"a": 1}, None], dtype=object), plain=numpy.ones(3))
+    fx.add("object_array.npz", format="zip", security="safe", scan_pickles=1)
+    numpy.savez(fx.path("malicious_array.npz"), payload=numpy.array([RunsCommand()], dtype=object))
+    fx.add("malicious_array.npz", format="zip", security="dangerous")
+    import tarfile
+    with tarfile.open(fx.path("malicious.tar.gz"), "w:gz") as archive:
+        archive.add(fx.path("malicious_checkpoint.pt"), arcname="models/checkpoint.pt")
+    fx.add("malicious.tar.gz", format="unknown", security="dangerous")
+
     with open(fx.path("plain.pkl"), "wb") as out:
         pickle.dump({"weights": [1.0, 2.0], "name": "not a model"}, out, protocol=4)
     fx.add("plain.pkl", format="pickle", diagnosis="pickle-not-model")

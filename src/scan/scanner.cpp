@@ -178,7 +178,7 @@ void Scanner::scan_pickles(Bytes bytes, const std::string& part, PickleContext c
     std::optional<std::string> error;
     PickleProgram program = read_pickle_tolerant(bytes.substr(offset), offset, error);
     if (error && count == 0 && !has_proto_header(bytes) && !names_danger(program, context)) return;
-    if (error && count == 0 && never_was_a_pickle(program)) return;
+    if (error && count == 0 && !has_proto_header(bytes) && never_was_a_pickle(program)) return;
     record_globals(program, part, context);
     if (error) {
       not_scanned(part, fmt::format("the pickle breaks part way ({}); what follows was not scanned", *error));

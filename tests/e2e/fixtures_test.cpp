@@ -94,7 +94,14 @@ void check_fixture(const json& expected) {
     for (const auto& extra : report["extra_files"]) names.push_back(extra["name"]);
     CHECK(names == expected["extra_files"].get<std::vector<std::string>>());
   }
-  if (expected.contains("security")) CHECK(report["security"]["verdict"] == expected["security"]);
+  if (expected.contains("security")) {
+    CHECK(report["security"]["verdict"] == expected["security"]);
+    RunResult scan = run_mtool({"scan", "--json", fixture(file)});
+    json scanned = json::parse(scan.out.substr(0, scan.out.find('\n')));
+    CHECK(scanned["verdict"] == expected["security"]);
+    CHECK(scan.exit_code == (expected["security"] == "dangerous" ? 1 : expected["security"] == "unknown" ? 3 : 0));
+    if (expected.contains("scan_pickles")) CHECK(scanned["pickles"] == expected["scan_pickles"]);
+  }
   if (expected.contains("content_keys")) {
     std::vector<std::string> keys;
     for (const auto& tensor : report["contents"]["tensors"]) keys.push_back(tensor["key"]);

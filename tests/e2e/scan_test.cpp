@@ -159,6 +159,38 @@ TEST_SUITE("scan") {
     CHECK(lines[3]["dangerous"] == 1);
   }
 
+  TEST_CASE("bad pickles: a clear note naming offset and opcode, bounded time and memory, never a crash") {
+    std::string dir = scratch_dir("bad-pickles");
+    std::string cycle("\x80\x02]q\x00h\x00" "a.", 9);
+    std::vector<std::pair<std::string, std::string>> cases = {
+        {"deep.pkl", "\x80\x02N" + std::string(200000, '\x85') + "."},
+        {"huge_memo.pkl", std::string("\x80\x02N\x72\xff\xff\xff\xff\x6a\xff\xff\xff\xff.", 14)},
+        {"unknown_opcode.pkl", std::string("\x80\x02]\xfe.", 5)},
+        {"truncated.pkl", std::string("\x80\x02" "cos\nsystem\n(X\x10\x00\x00\x00" "ec", 24)},
+        {"dangling_memo.pkl", std::string("\x80\x02h\x07.", 5)},
+    };
+    write_file(dir + "/cycle.pkl", cycle);
+    RunResult cyclic = run_mtool({"scan", dir + "/cycle.pkl"});
+    CHECK(cyclic.exit_code == 0);
+    for (const auto& [name, bytes] : cases) {
+      CAPTURE(name);
+      write_file(dir + "/" + name, bytes);
+      RunResult result = run_mtool({"scan", "--json", dir + "/" + name});
+      CHECK(result.signal == 0);
+      CHECK(result.seconds < 5);
+      CHECK(result.max_rss_kib < 64 * 1024);
+      json report = json::parse(result.out.substr(0, result.out.find('\n')));
+      if (name == "huge_memo.pkl") {
+        CHECK(result.exit_code == 0);  // a large memo key is legal
+        continue;
+      }
+      CHECK(report["complete"] == false);
+      std::string note = report["not_scanned"].dump();
+      CHECK(note.find("offset") != std::string::npos);
+      CHECK(result.exit_code == (name == "truncated.pkl" ? 1 : 3));  // os.system was named before the cut
+    }
+  }
+
   TEST_CASE("unreadable paths exit 2 unless something is dangerous") {
     RunResult missing = run_mtool({"scan", fixture("nope.pt"), fixture("state_dict.pt")});
     CHECK(missing.exit_code == 2);
