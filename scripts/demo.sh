@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up everything, builds mtool, and runs `mtool inspect` on example models
+# Sets up everything, builds mtool, and runs `mtool inspect` and `mtool scan` on example models
 # that PyTorch writes during the build (build/fixtures), plus a real demo-app
 # model from ../shared/corpus when it is there.
 set -euo pipefail
@@ -11,11 +11,12 @@ examples="$root/build/fixtures"
 show() {
   printf '\n$ mtool %s\n' "$*"
   # The examples include models with problems on purpose: mtool's exit code
-  # says so (1), which is the expected outcome here, not a failure of the demo.
+  # says so (1, or 3 for scan), which is the expected outcome here, not a
+  # failure of the demo.
   local code=0
   "$mtool" "$@" || code=$?
   printf '(exit code %d)\n' "$code"
-  [[ $code -le 1 ]]
+  [[ $code -le 1 || $code -eq 3 ]]
 }
 
 show --version
@@ -24,6 +25,8 @@ show inspect --runtime 1.10 "$examples/lite_v8.ptl"
 show inspect "$examples/state_dict.pt"
 show inspect "$examples/scripted_truncated.pt"
 show inspect "$examples/torchvision_nms.pt"
+show inspect "$examples/whole_module.pt"
+show scan "$examples"
 corpus="$root/../shared/corpus/demo-apps/ios_mobilenet_quantized.pt"
 if [[ -f "$corpus" ]]; then
   show inspect "$corpus"
