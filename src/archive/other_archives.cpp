@@ -15,6 +15,14 @@ bool looks_like_other_archive(Bytes bytes) {
          starts_with(bytes, std::string_view("\xFD" "7zXZ\0", 6));          // xz
 }
 
+namespace {
+// libarchive may have no message for an error: it returns null then.
+std::string error_text(archive* reader) {
+  const char* text = archive_error_string(reader);
+  return text != nullptr ? text : "unreadable data";
+}
+}  // namespace
+
 std::string for_each_archive_member(Bytes bytes, uint64_t max_member_bytes,
                                     const std::function<void(const std::string&, Bytes)>& visit) {
   std::unique_ptr<archive, int (*)(archive*)> reader(archive_read_new(), archive_read_free);
@@ -22,14 +30,14 @@ std::string for_each_archive_member(Bytes bytes, uint64_t max_member_bytes,
   archive_read_support_format_7zip(reader.get());
   archive_read_support_format_tar(reader.get());
   if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    return fmt::format("cannot open the archive ({})", archive_error_string(reader.get()));
+    return fmt::format("cannot open the archive ({})", error_text(reader.get()));
   }
   archive_entry* entry = nullptr;
   std::string problems;
   while (true) {
     int status = archive_read_next_header(reader.get(), &entry);
     if (status == ARCHIVE_EOF) break;
-    if (status < ARCHIVE_WARN) return fmt::format("cannot read the archive ({})", archive_error_string(reader.get()));
+    if (status < ARCHIVE_WARN) return fmt::format("cannot read the archive ({})", error_text(reader.get()));
     // 7z members may carry no file type at all: skip only what is surely not a file.
     auto type = archive_entry_filetype(entry);
     if (type == AE_IFDIR || type == AE_IFLNK || type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO ||
@@ -49,7 +57,7 @@ std::string for_each_archive_member(Bytes bytes, uint64_t max_member_bytes,
     std::string content(static_cast<size_t>(size), '\0');
     la_ssize_t read = archive_read_data(reader.get(), content.data(), content.size());
     if (read < 0 || static_cast<size_t>(read) != content.size()) {
-      problems += fmt::format("{}{}: {}", problems.empty() ? "" : "; ", name, archive_error_string(reader.get()));
+      problems += fmt::format("{}{}: {}", problems.empty() ? "" : "; ", name, error_text(reader.get()));
       continue;
     }
     visit(name, content);

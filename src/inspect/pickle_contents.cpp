@@ -124,7 +124,8 @@ void Walker::walk(const PickleNode* node, const std::string& key, int depth) {
   }
   if (add_tensor(node, key)) return;
   bool container = node->is(PickleKind::Dict) || node->is(PickleKind::List) || node->is(PickleKind::Tuple) ||
-                   node->is(PickleKind::Call);
+                   node->is(PickleKind::Set) || node->is(PickleKind::FrozenSet) || node->is(PickleKind::Call) ||
+                   node->is(PickleKind::PersistentId);
   if (container && !visited_.insert(node).second) {
     add_value(key, "(the same object as listed earlier)");
     return;

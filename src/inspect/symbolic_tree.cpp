@@ -1,5 +1,6 @@
 #include "inspect/symbolic_tree.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <map>
 
@@ -14,21 +15,26 @@ constexpr int kMaxDepth = 64;
 constexpr size_t kMaxItems = 200;
 constexpr uint64_t kMaxPickleBytes = 512ull << 20;
 
-bool is_leaf(const PickleNode* node) {
+bool is_scalar(const PickleNode* node) {
   switch (node->kind) {
     case PickleKind::Tuple:
     case PickleKind::List:
     case PickleKind::Set:
     case PickleKind::FrozenSet:
-      for (const PickleNode* item : node->items) {
-        if (!is_leaf(item)) return false;
-      }
-      return node->items.size() <= 16;
     case PickleKind::Dict:
     case PickleKind::Call:
     case PickleKind::PersistentId: return false;
     default: return true;
   }
+}
+
+// Printed on one line: a scalar, or a short sequence of scalars. (Checking
+// only one level down keeps this safe on cycles the memo can build.)
+bool is_leaf(const PickleNode* node) {
+  if (is_scalar(node)) return true;
+  bool sequence = node->is(PickleKind::Tuple) || node->is(PickleKind::List) || node->is(PickleKind::Set) ||
+                  node->is(PickleKind::FrozenSet);
+  return sequence && node->items.size() <= 16 && std::all_of(node->items.begin(), node->items.end(), is_scalar);
 }
 
 class TreePrinter {

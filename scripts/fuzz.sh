@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang-14, ASan + UBSan) in build-fuzz/ and runs
+# each for SECONDS (default 60), seeded with the test fixtures and the shared
+# corpus. Crashing inputs are copied to tests/fuzz/regressions/, where the
+# regular test suite replays them through mtool inspect and scan.
+# Prints, per target, the seconds run and executions done.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds="${1:-60}"
+jobs="${FUZZ_JOBS:-1}"
+
+if ! command -v clang++-14 >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "ok installed"; then
+  if [[ $(id -u) -eq 0 ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-14 libclang-rt-14-dev >&2
+  else
+    echo "fuzz: needs clang-14 and libclang-rt-14-dev" >&2
+    exit 2
+  fi
+fi
+"$root/scripts/install-deps.sh" >&2
+
+build="$root/build-fuzz"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DMTOOL_FUZZ=ON -DMTOOL_BUILD_RUNTIME=OFF -DMTOOL_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" --target zip_fuzz pickle_fuzz inspect_fuzz >&2
+
+# Seeds: PyTorch-made fixtures (when the test build has made them) and the corpus.
+seeds="$build/seeds"
+mkdir -p "$seeds"
+for dir in "$root/build/fixtures" "$root/../shared/corpus" "$root/tests/fuzz/regressions"; do
+  [[ -d "$dir" ]] && find "$dir" -type f -size -256k -exec cp -n {} "$seeds/" \; 2>/dev/null || true
+done
+
+status=0
+for target in zip_fuzz pickle_fuzz inspect_fuzz; do
+  corpus="$build/corpus/$target"
+  artifacts="$build/artifacts/$target/"
+  mkdir -p "$corpus" "$artifacts"
+  log="$build/$target.log"
+  rm -f "$build"/fuzz-*.log
+  if "$build/tests/fuzz/$target" "$corpus" "$seeds" -max_total_time="$seconds" -max_len=262144 \
+      -timeout=10 -rss_limit_mb=2048 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$artifacts" >"$log" 2>&1; then
+    result=ok
+  else
+    result="CRASH (see $log)"
+    status=1
+    cp "$artifacts"/* "$root/tests/fuzz/regressions/" 2>/dev/null || true
+  fi
+  runs=$(cat "$log" "$build"/fuzz-*.log 2>/dev/null | grep -o 'Done [0-9]* runs' | awk '{s += $2} END {print s + 0}' || true)
+  printf '%-14s %6ss  %12s executions  %s\n' "$target" "$seconds" "${runs:-?}" "$result"
+done
+exit $status
