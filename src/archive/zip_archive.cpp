@@ -129,6 +129,7 @@ ZipArchive::ZipArchive(Bytes file) : file_(file) {
   }
   read_central_directory(end.directory_offset, end.directory_size, end.entry_count);
   central_directory_offset_ = end.directory_offset;
+  for (size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].name, i);
   check_layout();
 }
 
@@ -194,10 +195,8 @@ void ZipArchive::check_layout() const {
 }
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
-  for (const ZipEntry& entry : entries_) {
-    if (entry.name == name) return &entry;
-  }
-  return nullptr;
+  auto found = index_.find(name);
+  return found != index_.end() ? &entries_[found->second] : nullptr;
 }
 
 Bytes ZipArchive::stored_bytes(const ZipEntry& entry) const {

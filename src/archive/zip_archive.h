@@ -5,6 +5,7 @@
 // stops at the size the record declares.
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "io/byte_reader.h"
@@ -29,6 +30,9 @@ class ZipArchive {
   // Reads the central directory. Throws FormatError when it is missing or
   // inconsistent; explain_zip_damage() then says what the file lacks.
   explicit ZipArchive(Bytes file);
+  // The name index points into entries_: copies would dangle.
+  ZipArchive(const ZipArchive&) = delete;
+  ZipArchive& operator=(const ZipArchive&) = delete;
 
   const std::vector<ZipEntry>& entries() const { return entries_; }
   const ZipEntry* find(std::string_view name) const;
@@ -48,6 +52,7 @@ class ZipArchive {
 
   Bytes file_;
   std::vector<ZipEntry> entries_;
+  std::unordered_map<std::string_view, size_t> index_;  // name -> entries_ position (first wins)
   uint64_t central_directory_offset_ = 0;
 };
 
