@@ -18,10 +18,12 @@ struct Command {
 
 void setup_inspect(CLI::App& parent, RunState& state);  // inspect_command.cpp
 void setup_scan(CLI::App& parent, RunState& state);     // scan_command.cpp
+void setup_bench(CLI::App& parent, RunState& state);    // bench_command.cpp
 
 inline constexpr Command kCommands[] = {
     {"inspect", "Identify model files and say what they need to load, without running them", setup_inspect},
     {"scan", "Find every pickle in files or folders and flag dangerous globals", setup_scan},
+    {"bench", "Measure load time, latency and memory of models side by side", setup_bench},
 };
 
 }  // namespace mtool::cli

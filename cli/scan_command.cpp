@@ -150,7 +150,8 @@ void setup_scan(CLI::App& parent, RunState& state) {
   command->add_option("paths", args->paths, "Files or folders (scanned recursively)")->required()->type_name("PATH");
   command->add_flag("--json", args->json, "One JSON document per file, then a summary, one per line");
   command->add_option("--allow", args->allow, "Accept this global as safe (repeatable), e.g. --allow mypkg.MyModel")
-      ->type_name("MODULE.NAME");
+      ->type_name("MODULE.NAME")
+      ->allow_extra_args(false);
   command->footer(
       "Reads every pickle in each file (plain pickles, PyTorch zips and their nested zips, legacy torch.save "
       "streams, NumPy object arrays, 7z and tar archives) and classifies each global it names: safe (on the "

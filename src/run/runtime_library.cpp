@@ -1,10 +1,13 @@
 // libmtool_runtime.so: LibTorch-using code behind a C interface (runtime_api.h).
+#include <cstdlib>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <torch/script.h>
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/version.h>
 
+#include "run/bench_runner.h"
 #include "run/runtime_api.h"
 
 namespace {
@@ -41,7 +44,34 @@ int try_load(const char* path, int loader, char* error, size_t error_size) {
   return 0;
 }
 
-const MtoolRuntimeApi kApi{kMtoolRuntimeAbiVersion, libtorch_version, try_load};
+char* copy_text(const std::string& text) {
+  char* out = static_cast<char*>(std::malloc(text.size() + 1));
+  std::memcpy(out, text.c_str(), text.size() + 1);
+  return out;
+}
+
+char* run_json(const char* command, const char* request) {
+  nlohmann::json answer;
+  try {
+    nlohmann::json parsed = nlohmann::json::parse(request);
+    if (std::string(command) == "bench") {
+      answer = mtool::run_bench(parsed);
+    } else {
+      answer = {{"error", std::string("unknown runtime command ") + command}};
+    }
+  } catch (const c10::Error& e) {
+    char line[1024];
+    copy_first_line(e.what_without_backtrace(), line, sizeof line);
+    answer = {{"error", line}};
+  } catch (const std::exception& e) {
+    answer = {{"error", e.what()}};
+  }
+  return copy_text(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void free_text(char* text) { std::free(text); }
+
+const MtoolRuntimeApi kApi{kMtoolRuntimeAbiVersion, libtorch_version, try_load, run_json, free_text};
 
 }  // namespace
 

@@ -1,0 +1,109 @@
+// mtool bench on PyTorch-made fixtures: the figures are present, positive and
+// consistent (timings are not asserted: these machines are shared and noisy).
+#include <doctest/doctest.h>
+#include <filesystem>
+
+#include "run_mtool.h"
+
+using namespace mtool::test;
+using nlohmann::json;
+
+namespace {
+
+std::vector<json> json_lines(const std::string& text) {
+  std::vector<json> lines;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    lines.push_back(json::parse(text.substr(start, end - start)));
+    start = end == std::string::npos ? text.size() : end + 1;
+  }
+  return lines;
+}
+
+void check_figures(const json& model, int runs) {
+  CAPTURE(model.dump());
+  CHECK(model["error"].is_null());
+  CHECK(model["size_bytes"] == std::filesystem::file_size(model["path"].get<std::string>()));
+  for (const char* key : {"load_ms", "first_ms", "min_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms", "throughput_per_s"}) {
+    CHECK_MESSAGE(model[key].get<double>() > 0, key);
+  }
+  CHECK(model["min_ms"] <= model["p50_ms"]);
+  CHECK(model["p50_ms"] <= model["p90_ms"]);
+  CHECK(model["p90_ms"] <= model["p99_ms"]);
+  CHECK(model["p99_ms"] <= model["max_ms"]);
+  CHECK(model["runs"] == runs);
+  CHECK(model["peak_rss_bytes"].get<double>() > 10e6);
+  CHECK(model["output"] == "[1, 4] float");
+}
+
+}  // namespace
+
+TEST_SUITE("bench") {
+  TEST_CASE("TorchScript and lite models measured side by side") {
+    RunResult result = run_mtool({"bench", "--json", "--runs", "7", "--loads", "2", "--warmup", "1", "--input-shape",
+                                  "1,3,32,32", fixture("scripted.pt"), fixture("lite_v8.ptl"), fixture("lite_v5.ptl")});
+    CHECK(result.exit_code == 0);
+    std::vector<json> models = json_lines(result.out);
+    REQUIRE(models.size() == 3);
+    for (const json& model : models) check_figures(model, 7);
+    CHECK(models[0]["loader"] == "jit");
+    CHECK(models[1]["loader"] == "mobile");
+    CHECK(models[0]["loads_ms"].size() == 2);
+  }
+
+  TEST_CASE("the table shows every figure with ratios against the first model") {
+    RunResult result = run_mtool({"bench", "--runs", "5", "--loads", "1", "--input-shape", "1,3,16,16",
+                                  fixture("traced.pt"), fixture("lite_v7.ptl")});
+    CHECK(result.exit_code == 0);
+    for (const char* text : {"size on disk", "load (mean of 1)", "first inference", "latency p50", "latency p99",
+                             "throughput", "peak RSS", "x)", "interleaved"}) {
+      CHECK_MESSAGE(result.out.find(text) != std::string::npos, text);
+    }
+  }
+
+  TEST_CASE("input shapes come from the recipe stored in the archive") {
+    RunResult result = run_mtool({"bench", "--json", "--runs", "3", "--loads", "1", fixture("with_extra_files.pt")});
+    CHECK(result.exit_code == 0);
+    json model = json_lines(result.out).at(0);
+    CHECK(model["inputs"] == json::array({json::array({1, 3, 224, 224})}));
+  }
+
+  TEST_CASE("--profile lists the operators that took the time") {
+    RunResult result = run_mtool({"bench", "--json", "--profile", "--runs", "3", "--loads", "1", "--input-shape",
+                                  "1,3,32,32", fixture("lite_v8.ptl")});
+    json model = json_lines(result.out).at(0);
+    REQUIRE(model["profile"].size() > 3);
+    bool conv = false;
+    double percent = 0;
+    for (const auto& op : model["profile"]) {
+      conv = conv || op["name"].get<std::string>().find("conv") != std::string::npos;
+      percent += op["percent"].get<double>();
+    }
+    CHECK(conv);
+    CHECK(percent <= 100.5);
+  }
+
+  TEST_CASE("what cannot be benchmarked says why, in one line") {
+    RunResult saved = run_mtool({"bench", "--input-shape", "1,3,8,8", fixture("state_dict.pt")});
+    CHECK(saved.exit_code == 1);
+    CHECK(saved.one_error_line());
+    CHECK(saved.err.find("torch.jit.script") != std::string::npos);
+
+    RunResult no_shape = run_mtool({"bench", fixture("scripted.pt")});
+    CHECK(no_shape.exit_code == 2);
+    CHECK(no_shape.one_error_line());
+    CHECK(no_shape.err.find("--input-shape") != std::string::npos);
+
+    RunResult two_shapes = run_mtool({"bench", "--input-shape", "1,3,8,8", "--input-shape", "1,3,8,8", fixture("scripted.pt")});
+    CHECK(two_shapes.exit_code == 2);
+    CHECK(two_shapes.err.find("takes 1 tensor inputs but 2 shapes") != std::string::npos);
+
+    RunResult bad_shape = run_mtool({"bench", "--input-shape", "1,three", fixture("scripted.pt")});
+    CHECK(bad_shape.exit_code == 2);
+
+    RunResult wrong = run_mtool({"bench", "--runs", "2", "--loads", "1", "--input-shape", "1,5,8,8", fixture("lite_v8.ptl")});
+    CHECK(wrong.exit_code == 1);
+    CHECK(wrong.one_error_line());
+    CHECK(wrong.signal == 0);
+  }
+}
