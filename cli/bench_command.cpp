@@ -1,6 +1,7 @@
 // mtool bench MODEL...
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@ using Json = nlohmann::json;
 struct BenchArgs {
   std::vector<std::string> models;
   std::vector<std::string> input_shapes;
+  std::string image;
   int runs = 50;
   int warmup = 5;
   int loads = 3;
@@ -31,7 +33,10 @@ struct BenchArgs {
 
 Json request_for(const std::vector<BenchPlan>& plans, const BenchArgs& args) {
   Json models = Json::array();
-  for (const BenchPlan& plan : plans) models.push_back({{"path", plan.path}, {"loader", plan.loader}, {"inputs", plan.inputs}});
+  for (const BenchPlan& plan : plans) {
+    models.push_back({{"path", plan.path}, {"loader", plan.loader}, {"inputs", plan.inputs}, {"image", plan.image},
+                      {"recipe", plan.recipe}});
+  }
   return {{"models", models}, {"runs", args.runs}, {"warmup", args.warmup}, {"loads", args.loads},
           {"threads", args.threads}, {"profile", args.profile}};
 }
@@ -51,6 +56,7 @@ double number(const Json& result, const char* key, const char* inner = nullptr) 
 Json model_json(const BenchPlan& plan, const Json& result, int threads) {
   Json out = {{"schema", "mtool.bench/1"},
               {"path", plan.path},
+              {"image", plan.image.empty() ? Json(nullptr) : Json(plan.image)},
               {"size_bytes", plan.size_bytes},
               {"loader", plan.loader},
               {"inputs", plan.inputs},
@@ -135,8 +141,11 @@ void print_table(const std::vector<BenchPlan>& plans, const std::vector<Json>& r
 void run_bench(const BenchArgs& args, RunState& state) {
   std::vector<Shape> shapes;
   for (const std::string& text : args.input_shapes) shapes.push_back(parse_shape(text));
+  if (!args.image.empty() && !std::filesystem::is_regular_file(args.image)) {
+    throw Error(ErrorKind::Io, fmt::format("--image {}: no such file", args.image));
+  }
   std::vector<BenchPlan> plans;
-  for (const std::string& path : args.models) plans.push_back(plan_bench(inspect_path(path, {}), shapes));
+  for (const std::string& path : args.models) plans.push_back(plan_bench(inspect_path(path, {}), shapes, args.image));
   Json answer = call_runtime(request_for(plans, args));
   if (answer.contains("error")) throw Error(ErrorKind::Format, answer["error"].get<std::string>());
   std::vector<Json> results = answer["models"].get<std::vector<Json>>();
@@ -169,6 +178,9 @@ void setup_bench(CLI::App& parent, RunState& state) {
                       "Shape of a float32 input tensor, once per forward tensor argument (e.g. 1,3,224,224)")
       ->type_name("N,C,H,W")
       ->allow_extra_args(false);
+  command->add_option("--image", args->image,
+                      "Feed this photo, prepared by the model's stored recipe or torchvision's ImageNet one")
+      ->type_name("PHOTO");
   command->add_option("--runs", args->runs, "Warm runs per model (default 50)")->check(CLI::Range(1, 1000000));
   command->add_option("--warmup", args->warmup, "Warm-up runs per model (default 5)")->check(CLI::Range(0, 100000));
   command->add_option("--loads", args->loads, "Fresh loads to average (default 3)")->check(CLI::Range(1, 1000));

@@ -9,6 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev doctest-dev
   zlib1g-dev              # inflate for the zip reader
   libarchive-dev          # 7z and tar archives for scan
+  libvips-dev             # photo decoding for bench --image (and score)
   python3-torch python3-torchvision   # /usr/bin/python3: test fixtures and oracle only
 )
 

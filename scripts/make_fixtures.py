@@ -245,6 +245,19 @@ def make_damaged_and_impostors(fx):
     fx.add("random.bin", format="unknown", diagnosis="unrecognised")
 
 
+def make_images(fx):
+    """Photos for the image inputs: a JPEG a phone would write sideways (EXIF
+    orientation 6) and a PNG with an alpha channel."""
+    from PIL import Image
+    import numpy
+    pixels = (numpy.random.RandomState(0).rand(600, 800, 3) * 255).astype("uint8")
+    photo = Image.fromarray(pixels)
+    exif = photo.getexif()
+    exif[0x0112] = 6
+    photo.save(fx.path("photo_rotated.jpg"), quality=90, exif=exif)
+    Image.fromarray(numpy.dstack([pixels[:300, :300], numpy.full((300, 300), 128, "uint8")])).save(fx.path("rgba.png"))
+
+
 def main():
     if len(sys.argv) != 2:
         raise SystemExit("usage: make_fixtures.py OUTDIR")
@@ -255,6 +268,7 @@ def main():
     make_models(fx)
     make_torch_save(fx)
     make_damaged_and_impostors(fx)
+    make_images(fx)
     fx.write()
     print(f"make_fixtures: {len(fx.expected)} fixtures in {outdir}", file=sys.stderr)
 

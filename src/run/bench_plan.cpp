@@ -34,6 +34,21 @@ std::vector<Shape> shapes_from_recipe(const ModelReport& report) {
   return {};
 }
 
+// The image recipe: the stored one's resize, crop, mean and std over
+// torchvision's ImageNet defaults.
+nlohmann::json image_recipe(const ModelReport& report) {
+  nlohmann::json recipe = {{"resize", 256}, {"crop", 224}, {"mean", {0.485, 0.456, 0.406}}, {"std", {0.229, 0.224, 0.225}}};
+  for (const ExtraFile& extra : report.extra_files) {
+    if (extra.name != "mtool.json" || !extra.text) continue;
+    nlohmann::json stored = nlohmann::json::parse(*extra.text, nullptr, false);
+    if (!stored.is_object()) continue;
+    for (const char* key : {"resize", "crop", "mean", "std"}) {
+      if (stored.contains(key)) recipe[key] = stored[key];
+    }
+  }
+  return recipe;
+}
+
 std::string trim(std::string_view text) {
   size_t start = text.find_first_not_of(' ');
   size_t end = text.find_last_not_of(' ');
@@ -84,7 +99,7 @@ std::optional<std::vector<std::string>> required_tensor_arguments(const std::str
   return names;
 }
 
-BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_shapes) {
+BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_shapes, const std::string& image) {
   BenchPlan plan;
   plan.path = report.path;
   plan.size_bytes = report.size_bytes;
@@ -105,7 +120,14 @@ BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_
   }
   std::optional<std::vector<std::string>> arguments;
   if (report.forward) arguments = required_tensor_arguments(report.forward->signature);
-  if (!input_shapes.empty()) {
+  if (!image.empty()) {
+    if (!input_shapes.empty()) throw Error(ErrorKind::Usage, "give either --image or --input-shape, not both");
+    plan.image = image;
+    plan.recipe = image_recipe(report);
+    int64_t crop = plan.recipe["crop"].get<int64_t>();
+    plan.inputs = {{1, 3, crop, crop}};
+    plan.input_source = "--image " + image + " (recipe " + plan.recipe.dump() + ")";
+  } else if (!input_shapes.empty()) {
     plan.inputs = input_shapes;
     plan.input_source = "--input-shape";
   } else {

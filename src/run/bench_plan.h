@@ -2,6 +2,7 @@
 // What `mtool bench` will do with each model, decided without LibTorch: which
 // loader reads it and what inputs its forward takes. The measuring itself is
 // in the runtime library (bench_runner.cpp).
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,7 +18,9 @@ struct BenchPlan {
   uint64_t size_bytes = 0;
   std::string loader;         // "jit" (torch::jit::load) or "mobile" (_load_for_mobile)
   std::vector<Shape> inputs;  // one float32 tensor per forward argument
-  std::string input_source;   // "--input-shape", "extra/mtool.json"
+  std::string input_source;   // "--input-shape", "extra/mtool.json", "--image ..."
+  std::string image;          // --image: the photo fed through the recipe
+  nlohmann::json recipe;      // {"resize", "crop", "mean", "std"} for the photo
 };
 
 // "1,3,224,224" -> {1, 3, 224, 224}; throws Error(Usage) on anything else.
@@ -30,6 +33,8 @@ std::optional<std::vector<std::string>> required_tensor_arguments(const std::str
 
 // Throws Error(Usage) with one sentence saying what is missing: a file
 // LibTorch cannot run (inspect's diagnosis), or input shapes it cannot infer.
-BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_shapes);
+// With `image`, the input is that photo prepared by the model's stored recipe
+// (extra/mtool.json) or torchvision's ImageNet recipe.
+BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_shapes, const std::string& image = "");
 
 }  // namespace mtool

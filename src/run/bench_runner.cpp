@@ -1,4 +1,5 @@
 #include "run/bench_runner.h"
+#include "run/image_input.h"
 
 #include <algorithm>
 #include <chrono>
@@ -63,11 +64,20 @@ class Model {
   std::optional<torch::jit::mobile::Module> lite_;
 };
 
-std::vector<c10::IValue> make_inputs(const Json& shapes) {
+std::vector<c10::IValue> make_inputs(const Json& spec) {
+  if (spec.contains("image") && spec["image"].is_string() && !spec["image"].get<std::string>().empty()) {
+    const Json& recipe = spec["recipe"];
+    ImageRecipe image_recipe;
+    image_recipe.resize_shorter = recipe.value("resize", 256);
+    image_recipe.crop = recipe.value("crop", 224);
+    image_recipe.mean = recipe["mean"].get<std::array<double, 3>>();
+    image_recipe.std = recipe["std"].get<std::array<double, 3>>();
+    return {image_to_tensor(spec["image"].get<std::string>(), image_recipe)};
+  }
   // Deterministic, so runs and models see the same data.
   torch::manual_seed(0);
   std::vector<c10::IValue> inputs;
-  for (const auto& shape : shapes) inputs.emplace_back(torch::rand(shape.get<std::vector<int64_t>>()));
+  for (const auto& shape : spec["inputs"]) inputs.emplace_back(torch::rand(shape.get<std::vector<int64_t>>()));
   return inputs;
 }
 
@@ -106,7 +116,7 @@ void measure_loads(const Json& spec, int loads, Json& result) {
     Model model(spec["path"], spec["loader"]);
     times.push_back(ms_since(start));
     if (i + 1 == loads) {
-      std::vector<c10::IValue> inputs = make_inputs(spec["inputs"]);
+      std::vector<c10::IValue> inputs = make_inputs(spec);
       auto first = Clock::now();
       c10::IValue output = model.forward(inputs);
       result["first_ms"] = ms_since(first);
@@ -207,7 +217,7 @@ Json run_bench(const Json& request) {
     try {
       measure_loads(spec, loads, result);
       models.push_back(std::make_unique<Model>(spec["path"], spec["loader"]));
-      inputs.push_back(make_inputs(spec["inputs"]));
+      inputs.push_back(make_inputs(spec));
       for (int i = 0; i < warmup; ++i) models.back()->forward(inputs.back());
     } catch (const c10::Error& error) {
       result["error"] = first_line(error.what_without_backtrace());

@@ -68,6 +68,26 @@ TEST_SUITE("bench") {
     CHECK(model["inputs"] == json::array({json::array({1, 3, 224, 224})}));
   }
 
+  TEST_CASE("--image feeds a photo through the recipe") {
+    for (const char* photo : {"photo_rotated.jpg", "rgba.png"}) {
+      CAPTURE(photo);
+      RunResult result = run_mtool({"bench", "--json", "--runs", "3", "--loads", "1", "--image", fixture(photo),
+                                    fixture("lite_v8.ptl")});
+      CHECK(result.exit_code == 0);
+      json model = json_lines(result.out).at(0);
+      CHECK(model["error"].is_null());
+      CHECK(model["inputs"] == json::array({json::array({1, 3, 224, 224})}));
+      CHECK(model["image"] == fixture(photo));
+    }
+    RunResult missing = run_mtool({"bench", "--image", fixture("nope.jpg"), fixture("lite_v8.ptl")});
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.one_error_line());
+    RunResult not_image = run_mtool({"bench", "--runs", "2", "--image", fixture("expected.json"), fixture("lite_v8.ptl")});
+    CHECK(not_image.exit_code == 1);
+    CHECK(not_image.one_error_line());
+    CHECK(not_image.err.find("cannot decode image") != std::string::npos);
+  }
+
   TEST_CASE("--profile lists the operators that took the time") {
     RunResult result = run_mtool({"bench", "--json", "--profile", "--runs", "3", "--loads", "1", "--input-shape",
                                   "1,3,32,32", fixture("lite_v8.ptl")});
