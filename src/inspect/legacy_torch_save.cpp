@@ -12,9 +12,6 @@ namespace mtool {
 
 namespace {
 
-// torch/serialization.py: MAGIC_NUMBER = 0x1950a86a20f9469cfc6c, pickled as LONG1.
-constexpr std::string_view kMagicHex = "1950a86a20f9469cfc6c";
-
 PickleProgram next_pickle(Bytes file, uint64_t& offset, const char* what) {
   try {
     PickleProgram program = read_pickle(file.substr(offset), offset);
@@ -23,11 +20,6 @@ PickleProgram next_pickle(Bytes file, uint64_t& offset, const char* what) {
   } catch (const FormatError& error) {
     throw FormatError(fmt::format("{} pickle: {}", what, error.what()));
   }
-}
-
-bool is_magic_number(const PickleProgram& program) {
-  return program.root != nullptr && program.root->is(PickleKind::Int) && program.root->big_int &&
-         program.root->text == kMagicHex;
 }
 
 // Bytes the storages after the pickles take: each is an int64 element count
@@ -65,7 +57,7 @@ bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
   } catch (const FormatError&) {
     return false;  // not even one pickle: let the plain-pickle probe decide
   }
-  if (!is_magic_number(magic)) return false;
+  if (!is_legacy_torch_save_magic(magic)) return false;
 
   report.format = ModelFormat::TorchSaveLegacy;
   report.description = "torch.save file in the legacy format (before PyTorch 1.6)";

@@ -54,40 +54,18 @@ class Walker {
 };
 
 bool Walker::add_tensor(const PickleNode* node, const std::string& key) {
-  std::string target = node->call_target();
-  if (target == "torch._utils._rebuild_parameter" || target == "torch._utils._rebuild_parameter_with_state") {
-    return node->args != nullptr && !node->args->items.empty() && add_tensor(node->args->items[0], key);
-  }
-  if (target != "torch._utils._rebuild_tensor_v2" && target != "torch._utils._rebuild_tensor" &&
-      target != "torch._utils._rebuild_qtensor" && target != "torch._utils._rebuild_tensor_v3") {
-    return false;
-  }
-  if (node->args == nullptr || node->args->items.size() < 3) return false;
-  const auto& args = node->args->items;
+  std::optional<TensorRebuild> rebuilt = tensor_rebuild(node);
+  if (!rebuilt) return false;
   TensorEntry tensor;
   tensor.key = key;
-  tensor.quantized = target == "torch._utils._rebuild_qtensor";
-  const PickleNode* storage = args[0];
-  uint64_t numel = 0;
-  if (storage->is(PickleKind::PersistentId) && storage->args != nullptr && storage->args->items.size() >= 5) {
-    const auto& id = storage->args->items;
-    if (id[1]->is(PickleKind::Global)) tensor.dtype = dtype_of_storage_class(id[1]->qualified_name());
-    if (const std::string* storage_key = id[2]->as_string()) tensor.storage = *storage_key;
-    numel = static_cast<uint64_t>(std::max<int64_t>(0, id[4]->as_int().value_or(0)));
-  }
-  if (target == "torch._utils._rebuild_tensor_v3" && args.size() >= 7 && args[6]->is(PickleKind::Global)) {
-    tensor.dtype = args[6]->name;
-  }
-  tensor.quantized = tensor.quantized || tensor.dtype.starts_with("q");
-  tensor.elements = 1;
-  for (const PickleNode* dim : args[2]->items) {
-    int64_t size = dim->as_int().value_or(0);
-    tensor.shape.push_back(size);
-    tensor.elements *= static_cast<uint64_t>(std::max<int64_t>(0, size));
-  }
+  tensor.dtype = rebuilt->dtype;
+  tensor.shape = rebuilt->shape;
+  tensor.elements = rebuilt->elements;
+  tensor.storage = rebuilt->storage_key;
+  tensor.quantized = rebuilt->quantized;
   auto [owner, first] = storage_owner_.emplace(tensor.storage, key);
   if (!first) tensor.shares_storage_with = owner->second;
-  tensor.storage_bytes = storage_bytes_ ? storage_bytes_(tensor.storage, tensor.dtype, numel).value_or(0) : 0;
+  if (storage_bytes_) tensor.storage_bytes = storage_bytes_(tensor.storage, tensor.dtype, rebuilt->storage_numel).value_or(0);
   contents_.tensors.push_back(std::move(tensor));
   return true;
 }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "archive/zip_archive.h"
+#include "inspect/torch_pickle.h"
 #include "pickle/pickle_reader.h"
 
 namespace mtool {
@@ -124,8 +125,7 @@ std::string symbolic_tree_of_file(Bytes file) {
   }
   if (!looks_like_pickle(file)) throw FormatError("the file holds no pickle");
   PickleProgram first = read_pickle(file);
-  bool legacy = first.root != nullptr && first.root->big_int && first.root->text == "1950a86a20f9469cfc6c";
-  if (!legacy) return render_symbolic_tree(first.root);
+  if (!is_legacy_torch_save_magic(first)) return render_symbolic_tree(first.root);
   uint64_t offset = first.end_offset;
   for (int i = 1; i < kLegacyObjectPickle; ++i) offset += read_pickle(file.substr(offset), offset).end_offset;
   PickleProgram object = read_pickle(file.substr(offset), offset);

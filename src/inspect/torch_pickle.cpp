@@ -85,36 +85,59 @@ uint64_t element_size(std::string_view dtype) {
   return 0;
 }
 
+std::optional<TensorRebuild> tensor_rebuild(const PickleNode* node) {
+  std::string target = node->call_target();
+  if (target == "torch._utils._rebuild_parameter" || target == "torch._utils._rebuild_parameter_with_state") {
+    bool wraps = node->args != nullptr && !node->args->items.empty();
+    return wraps ? tensor_rebuild(node->args->items[0]) : std::nullopt;
+  }
+  if (!is_tensor_rebuild(target) || node->args == nullptr || node->args->items.size() < 3) return std::nullopt;
+  const auto& args = node->args->items;
+  auto storage = storage_of(args[0]);
+  if (!storage) return std::nullopt;
+  TensorRebuild tensor;
+  tensor.dtype = storage->dtype;
+  // _rebuild_tensor_v3 (PyTorch 2.x) passes the dtype as its 7th argument.
+  if (target == "torch._utils._rebuild_tensor_v3" && args.size() >= 7 && args[6]->is(PickleKind::Global)) {
+    tensor.dtype = args[6]->name;
+  }
+  if (tensor.dtype.empty()) tensor.dtype = "unknown";
+  tensor.storage_key = storage->key;
+  tensor.storage_numel = storage->numel;
+  tensor.elements = product_of(args[2]);
+  if (args[2]->is(PickleKind::Tuple)) {
+    for (const PickleNode* dim : args[2]->items) tensor.shape.push_back(dim->as_int().value_or(0));
+  }
+  tensor.quantized = target == "torch._utils._rebuild_qtensor" || tensor.dtype.starts_with("q");
+  return tensor;
+}
+
+bool is_legacy_torch_save_magic(const PickleProgram& program) {
+  return program.root != nullptr && program.root->is(PickleKind::Int) && program.root->big_int &&
+         program.root->text == "1950a86a20f9469cfc6c";
+}
+
 void TensorCollector::add(const PickleProgram& program, const std::string& storage_scope,
                           const StorageSize& storage_size) {
   // Walking the arena visits each node once, however often the memo shares
-  // it and whatever cycles it forms.
+  // it and whatever cycles it forms. Parameter wrappers are skipped here: the
+  // tensor call inside them is in the arena too.
   for (const PickleNode& node : program.arena) {
-    std::string target = node.call_target();
-    if (!is_tensor_rebuild(target) || node.args == nullptr || node.args->items.size() < 3) continue;
-    const auto& args = node.args->items;
-    auto storage = storage_of(args[0]);
-    if (!storage) continue;
-    std::string dtype = storage->dtype;
-    // _rebuild_tensor_v3 (PyTorch 2.x) passes the dtype as its 7th argument.
-    if (target == "torch._utils._rebuild_tensor_v3" && args.size() >= 7 && args[6]->is(PickleKind::Global)) {
-      dtype = args[6]->name;
-    }
-    if (dtype.empty()) dtype = "unknown";
-    uint64_t elements = product_of(args[2]);
-
-    DtypeTotals& totals = summary_.by_dtype[dtype];
+    if (!is_tensor_rebuild(node.call_target())) continue;
+    std::optional<TensorRebuild> tensor = tensor_rebuild(&node);
+    if (!tensor) continue;
+    DtypeTotals& totals = summary_.by_dtype[tensor->dtype];
     ++summary_.count;
     ++totals.tensors;
-    summary_.elements += elements;
-    totals.elements += elements;
-    if (target == "torch._utils._rebuild_qtensor" || dtype.starts_with("q")) ++summary_.quantized;
+    summary_.elements += tensor->elements;
+    totals.elements += tensor->elements;
+    if (tensor->quantized) ++summary_.quantized;
 
-    if (!seen_storages_.insert(storage_scope + storage->key).second) continue;
-    std::optional<uint64_t> bytes = storage_size ? storage_size(storage->key) : std::nullopt;
+    if (!seen_storages_.insert(storage_scope + tensor->storage_key).second) continue;
+    std::optional<uint64_t> bytes = storage_size ? storage_size(tensor->storage_key) : std::nullopt;
     if (!bytes) {
       uint64_t computed = 0;
-      bytes = __builtin_mul_overflow(storage->numel, element_size(dtype), &computed) ? 0 : computed;
+      bytes = __builtin_mul_overflow(tensor->storage_numel, element_size(tensor->dtype), &computed) ? 0 : computed;
     }
     summary_.bytes += *bytes;
     totals.bytes += *bytes;

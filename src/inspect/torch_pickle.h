@@ -18,6 +18,25 @@ std::string dtype_of_storage_class(std::string_view qualified_name);
 // Bytes per element for a dtype name, 0 when unknown.
 uint64_t element_size(std::string_view dtype);
 
+// One tensor rebuilt by torch._utils._rebuild_tensor(_v2/_v3) or
+// _rebuild_qtensor, as read from the call's arguments and persistent id.
+struct TensorRebuild {
+  std::string dtype;        // "float32", "qint8", or "unknown"
+  std::string storage_key;  // the storage record's key ("0", "140245072983168")
+  uint64_t storage_numel = 0;
+  std::vector<int64_t> shape;
+  uint64_t elements = 0;
+  bool quantized = false;
+};
+
+// The tensor `node` rebuilds, or nullopt when it is not a tensor rebuild call.
+// _rebuild_parameter wrappers are looked through.
+std::optional<TensorRebuild> tensor_rebuild(const PickleNode* node);
+
+// True when the pickle is the legacy torch.save header: the magic number
+// 0x1950a86a20f9469cfc6c (torch/serialization.py's MAGIC_NUMBER).
+bool is_legacy_torch_save_magic(const PickleProgram& program);
+
 class TensorCollector {
  public:
   // Gives the size in bytes of the storage record behind a persistent-id key,

@@ -8,6 +8,7 @@
 #include "archive/other_archives.h"
 #include "archive/zip_archive.h"
 #include "archive/zip_damage.h"
+#include "inspect/torch_pickle.h"
 #include "io/mapped_file.h"
 #include "pickle/pickle_reader.h"
 
@@ -21,7 +22,6 @@ constexpr uint64_t kMaxRecordBytes = 2ull << 30;
 // torch.save before 1.6: magic number, protocol version, system info, object,
 // storage keys; raw storage bytes follow and are not pickles.
 constexpr int kLegacyTorchSavePickles = 5;
-constexpr std::string_view kLegacyMagicHex = "1950a86a20f9469cfc6c";
 constexpr std::string_view kNumpyMagic = "\x93NUMPY";
 
 std::string join_part(const std::string& outer, const std::string& inner) {
@@ -187,8 +187,7 @@ void Scanner::scan_pickles(Bytes bytes, const std::string& part, PickleContext c
     ++report_.pickles;
     if (count == 0) {
       report_.scanned.push_back(part.empty() ? "file" : part);
-      const PickleNode* root = program.root;
-      legacy = root != nullptr && root->is(PickleKind::Int) && root->big_int && root->text == kLegacyMagicHex;
+      legacy = is_legacy_torch_save_magic(program);
     }
     offset += program.end_offset;
     if (++count == kLegacyTorchSavePickles && legacy) return;
