@@ -32,6 +32,7 @@ for dir in "$root/build/fixtures" "$root/../shared/corpus" "$root/tests/fuzz/reg
 done
 
 status=0
+cd "$build"  # libFuzzer writes its job logs (fuzz-N.log) into the current folder
 for target in zip_fuzz pickle_fuzz inspect_fuzz; do
   corpus="$build/corpus/$target"
   artifacts="$build/artifacts/$target/"
