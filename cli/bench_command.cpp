@@ -10,7 +10,7 @@
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "run/bench_plan.h"
-#include "runtime_loader.h"
+#include "runtime_call.h"
 #include "terminal.h"
 
 namespace mtool::cli {
@@ -39,12 +39,6 @@ Json request_for(const std::vector<BenchPlan>& plans, const BenchArgs& args) {
   }
   return {{"models", models}, {"runs", args.runs}, {"warmup", args.warmup}, {"loads", args.loads},
           {"threads", args.threads}, {"profile", args.profile}};
-}
-
-Json call_runtime(const Json& request) {
-  const MtoolRuntimeApi& api = runtime_api();
-  std::unique_ptr<char, void (*)(char*)> answer(api.run_json("bench", request.dump().c_str()), api.free_text);
-  return Json::parse(answer.get());
 }
 
 double number(const Json& result, const char* key, const char* inner = nullptr) {
@@ -146,8 +140,7 @@ void run_bench(const BenchArgs& args, RunState& state) {
   }
   std::vector<BenchPlan> plans;
   for (const std::string& path : args.models) plans.push_back(plan_bench(inspect_path(path, {}), shapes, args.image));
-  Json answer = call_runtime(request_for(plans, args));
-  if (answer.contains("error")) throw Error(ErrorKind::Format, answer["error"].get<std::string>());
+  Json answer = call_runtime("bench", request_for(plans, args));
   std::vector<Json> results = answer["models"].get<std::vector<Json>>();
   Style err = style_for(stderr);
   int code = kExitOk;

@@ -1,5 +1,5 @@
 #include "run/bench_runner.h"
-#include "run/image_input.h"
+#include "run/model_runner.h"
 
 #include <algorithm>
 #include <chrono>
@@ -39,65 +39,6 @@ bool reset_peak_rss() {
   std::ofstream clear("/proc/self/clear_refs");
   clear << "5";
   return static_cast<bool>(clear);
-}
-
-// A loaded model of either kind, with one forward call.
-class Model {
- public:
-  Model(const std::string& path, const std::string& loader) : mobile_(loader == "mobile") {
-    if (mobile_) {
-      lite_ = torch::jit::_load_for_mobile(path);
-    } else {
-      script_ = torch::jit::load(path);
-      script_->eval();
-    }
-  }
-  c10::IValue forward(const std::vector<c10::IValue>& inputs) {
-    torch::InferenceMode inference;
-    std::vector<c10::IValue> copy = inputs;
-    return mobile_ ? lite_->forward(copy) : script_->forward(copy);
-  }
-
- private:
-  bool mobile_;
-  std::optional<torch::jit::Module> script_;
-  std::optional<torch::jit::mobile::Module> lite_;
-};
-
-std::vector<c10::IValue> make_inputs(const Json& spec) {
-  if (spec.contains("image") && spec["image"].is_string() && !spec["image"].get<std::string>().empty()) {
-    const Json& recipe = spec["recipe"];
-    ImageRecipe image_recipe;
-    image_recipe.resize_shorter = recipe.value("resize", 256);
-    image_recipe.crop = recipe.value("crop", 224);
-    image_recipe.mean = recipe["mean"].get<std::array<double, 3>>();
-    image_recipe.std = recipe["std"].get<std::array<double, 3>>();
-    return {image_to_tensor(spec["image"].get<std::string>(), image_recipe)};
-  }
-  // Deterministic, so runs and models see the same data.
-  torch::manual_seed(0);
-  std::vector<c10::IValue> inputs;
-  for (const auto& shape : spec["inputs"]) inputs.emplace_back(torch::rand(shape.get<std::vector<int64_t>>()));
-  return inputs;
-}
-
-std::string describe_output(const c10::IValue& value) {
-  if (value.isTensor()) {
-    std::ostringstream out;
-    out << value.toTensor().sizes() << " " << value.toTensor().dtype();
-    return out.str();
-  }
-  if (value.isTuple()) return "tuple of " + std::to_string(value.toTupleRef().elements().size());
-  if (value.isList()) return "list of " + std::to_string(value.toListRef().size());
-  if (value.isGenericDict()) return "dict of " + std::to_string(value.toGenericDict().size());
-  return value.tagKind();
-}
-
-std::string first_line(const char* text) {
-  std::string message(text);
-  size_t start = message.find_first_not_of(" \n");
-  message = start == std::string::npos ? "" : message.substr(start);
-  return message.substr(0, message.find('\n'));
 }
 
 double percentile(const std::vector<double>& sorted, double fraction) {

@@ -7,6 +7,7 @@
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/version.h>
 
+#include "run/backport_runner.h"
 #include "run/bench_runner.h"
 #include "run/runtime_api.h"
 
@@ -54,8 +55,13 @@ char* run_json(const char* command, const char* request) {
   nlohmann::json answer;
   try {
     nlohmann::json parsed = nlohmann::json::parse(request);
-    if (std::string(command) == "bench") {
+    std::string name(command);
+    if (name == "bench") {
       answer = mtool::run_bench(parsed);
+    } else if (name == "backport") {
+      answer = mtool::run_backport(parsed);
+    } else if (name == "compare") {
+      answer = mtool::run_compare(parsed);
     } else {
       answer = {{"error", std::string("unknown runtime command ") + command}};
     }

@@ -1,0 +1,125 @@
+#include "backport/backport_plan.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "archive/zip_archive.h"
+#include "archive/zip_writer.h"
+#include "io/error.h"
+
+namespace mtool {
+
+namespace {
+
+std::string reachable(int64_t from) {
+  if (from - 1 < kOldestBackportTarget) return "none";
+  if (from - 1 == kOldestBackportTarget) return "4";
+  return fmt::format("{} to {}", kOldestBackportTarget, from - 1);
+}
+
+bool has_code(const ModelReport& report) {
+  return std::any_of(report.records.begin(), report.records.end(),
+                     [](const ArchiveRecord& record) { return record.name.starts_with("code/"); });
+}
+
+[[noreturn]] void refuse_format(const ModelReport& report) {
+  switch (report.format) {
+    case ModelFormat::LiteFlatbuffer:
+      throw Error(ErrorKind::Format, fmt::format(
+          "{}: a flatbuffer lite model cannot be backported; save it as a zip lite archive "
+          "(._save_for_lite_interpreter(path) without _use_flatbuffer) and backport that", report.path));
+    case ModelFormat::TorchScript:
+      throw Error(ErrorKind::Format, fmt::format(
+          "{}: a TorchScript archive has no bytecode to backport; run `mtool convert {} -o model.ptl --bytecode N`",
+          report.path, report.path));
+    default: break;
+  }
+  std::string why = report.description;
+  for (const Diagnosis& diagnosis : report.diagnoses) {
+    if (diagnosis.severity == Severity::Error) {
+      why = diagnosis.message + " Fix: " + diagnosis.fix;
+      break;
+    }
+  }
+  throw Error(ErrorKind::Format, fmt::format("{}: only lite-interpreter archives can be backported: {}", report.path, why));
+}
+
+std::string default_output(const std::string& input, int64_t to) {
+  std::filesystem::path path(input);
+  return (path.parent_path() / fmt::format("{}.v{}.ptl", path.stem().string(), to)).string();
+}
+
+}  // namespace
+
+bool is_compressed_record(const std::string& name) {
+  size_t slash = name.find('/');
+  std::string_view relative = slash == std::string::npos ? std::string_view(name) : std::string_view(name).substr(slash + 1);
+  return relative.starts_with("code/");
+}
+
+void repack_archive(Bytes input, const std::string& archive_name, std::FILE* out) {
+  ZipArchive archive(input);
+  ZipWriter writer(out);
+  for (const ZipEntry& entry : archive.entries()) {
+    std::string content = archive.read(entry, ~uint64_t{0});
+    size_t slash = entry.name.find('/');
+    std::string name = entry.name;
+    if (slash != std::string::npos) {
+      name = archive_name;
+      name.append(entry.name, slash);
+    }
+    if (is_compressed_record(entry.name)) {
+      writer.add_deflated(name, content);
+    } else {
+      writer.add_stored(name, content);
+    }
+  }
+  writer.finish();
+}
+
+BackportPlan plan_backport(const ModelReport& report, std::optional<int64_t> to,
+                           const std::optional<RuntimeRelease>& runtime, const std::string& output) {
+  if (report.format != ModelFormat::Lite || !report.bytecode_version) refuse_format(report);
+  BackportPlan plan;
+  plan.input = report.path;
+  plan.from = *report.bytecode_version;
+  if (runtime) {
+    if (plan.from >= runtime->min_bytecode && plan.from <= runtime->max_bytecode) {
+      plan.to = plan.from;
+      plan.nothing_to_do = true;
+      return plan;
+    }
+    if (plan.from < runtime->min_bytecode) {
+      throw Error(ErrorKind::Usage, fmt::format("{}: bytecode {} is older than LibTorch-Lite {} reads ({} to {}); "
+                                                "backport cannot go forward", report.path, plan.from, runtime->version,
+                                                runtime->min_bytecode, runtime->max_bytecode));
+    }
+    to = runtime->max_bytecode;
+  }
+  plan.to = *to;
+  if (plan.to >= plan.from) {
+    throw Error(ErrorKind::Usage, fmt::format("{}: already at bytecode {}; backport goes to older versions "
+                                              "(reachable: {})", report.path, plan.from, reachable(plan.from)));
+  }
+  if (plan.to < kOldestBackportTarget) {
+    throw Error(ErrorKind::Usage, fmt::format("{}: no backport reaches bytecode {}: no PyTorch release registered "
+                                              "one below 4 (reachable: {})", report.path, plan.to, reachable(plan.from)));
+  }
+  // The 8->7, 7->6 and 6->5 steps re-export from the TorchScript code.
+  bool needs_code = plan.to < std::min<int64_t>(plan.from, 8) && plan.from > 5;
+  if (needs_code && !has_code(report)) {
+    throw Error(ErrorKind::Usage, fmt::format("{}: this lite archive has no code/ folder, which the backport steps "
+                                              "below bytecode {} need; export it again from the TorchScript model "
+                                              "(reachable without code: {})", report.path, std::min<int64_t>(plan.from, 8),
+                                              plan.from == 5 ? "4" : "none"));
+  }
+  plan.output = output.empty() ? default_output(report.path, plan.to) : output;
+  std::error_code error;
+  if (std::filesystem::equivalent(plan.output, plan.input, error)) {
+    throw Error(ErrorKind::Usage, fmt::format("{}: the output would replace the input; choose another -o", report.path));
+  }
+  return plan;
+}
+
+}  // namespace mtool

@@ -1,0 +1,16 @@
+#pragma once
+// LibTorch's side of `mtool backport` (runtime library only).
+#include <nlohmann/json.hpp>
+
+namespace mtool {
+
+// {"input", "output", "to"} -> {"bytecode_version"}: LibTorch's own backport
+// machinery writes `output`, whose version is then read back by LibTorch.
+nlohmann::json run_backport(const nlohmann::json& request);
+
+// {"reference", "candidate", "verify", "model": {inputs spec}} ->
+// {"loaded": true, "max_abs_diff", "output"}: loads the candidate with
+// _load_for_mobile and, when asked, runs both on the same inputs.
+nlohmann::json run_compare(const nlohmann::json& request);
+
+}  // namespace mtool

@@ -1,0 +1,169 @@
+// mtool backport on every fixture lite model to every reachable version:
+// loaded and run in C++ by mtool's verification, and by PyTorch's own Python
+// lite interpreter as the oracle.
+#include <doctest/doctest.h>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+
+#include "run_mtool.h"
+
+using namespace mtool::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+extern char** environ;
+
+namespace {
+
+// Files the backport left in `dir` besides those listed: temporaries must never remain.
+std::vector<std::string> leftovers(const std::string& dir) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().find(".mtool-") != std::string::npos) found.push_back(entry.path().string());
+  }
+  return found;
+}
+
+json backport(const std::string& input, int to, const std::string& output, const std::string& shape) {
+  RunResult result = run_mtool({"backport", "--json", input, "--to", std::to_string(to), "-o", output, "--input-shape", shape});
+  CAPTURE(result.err);
+  REQUIRE(result.exit_code == 0);
+  return json::parse(result.out);
+}
+
+}  // namespace
+
+TEST_SUITE("backport") {
+  TEST_CASE("every fixture lite model to every reachable version, checked in C++ and by PyTorch") {
+    std::string dir = scratch_dir("backport-all");
+    struct Source { const char* name; int from; const char* shape; };
+    for (Source source : {Source{"lite_v8.ptl", 8, "1,3,16,16"}, Source{"lite_v7.ptl", 7, "1,3,16,16"},
+                          Source{"lite_v6.ptl", 6, "1,3,16,16"}, Source{"lite_v5.ptl", 5, "1,3,16,16"},
+                          Source{"quantized_dynamic.ptl", 8, "2,16"}}) {
+      std::vector<std::string> outputs;
+      for (int to = source.from - 1; to >= 4; --to) {
+        CAPTURE(source.name);
+        CAPTURE(to);
+        std::string output = dir + "/" + std::string(source.name) + ".v" + std::to_string(to) + ".ptl";
+        json result = backport(fixture(source.name), to, output, source.shape);
+        CHECK(result["from"] == source.from);
+        CHECK(result["to"] == to);
+        CHECK(result["verified"] == true);
+        CHECK(result["max_abs_diff"].get<double>() == 0.0);
+        if (to >= 5) CHECK(result["size_ratio"].get<double>() <= 1.01);
+        json inspected = run_mtool({"inspect", "--json", output}).json();
+        CHECK(inspected["bytecode_version"] == to);
+        outputs.push_back(output);
+      }
+      if (outputs.empty()) continue;
+      std::string command = "/usr/bin/python3 " MTOOL_SOURCE_DIR "/scripts/check_lite_outputs.py " +
+                            std::string(source.shape) + " " + fixture(source.name);
+      for (const std::string& output : outputs) command += " " + output;
+      command += " 2>/dev/null > " + dir + "/oracle.json";
+      REQUIRE(std::system(command.c_str()) == 0);
+      json oracle = json::parse(read_file(dir + "/oracle.json"));
+      for (const std::string& output : outputs) {
+        CAPTURE(output);
+        CHECK(oracle[output]["max_abs_diff"].get<double>() == 0.0);
+        int to = std::stoi(output.substr(output.rfind(".v") + 2));
+        CHECK(oracle[output]["bytecode_version"] == to);
+      }
+    }
+    CHECK(leftovers(dir).empty());
+  }
+
+  TEST_CASE("--runtime picks the newest bytecode the release loads") {
+    std::string dir = scratch_dir("backport-runtime");
+    RunResult result = run_mtool({"backport", "--json", fixture("lite_v8.ptl"), "--runtime", "1.10", "-o", dir + "/m.ptl",
+                                  "--input-shape", "1,3,8,8"});
+    CHECK(result.exit_code == 0);
+    CHECK(json::parse(result.out)["to"] == 7);
+    RunResult already = run_mtool({"backport", fixture("lite_v8.ptl"), "--runtime", "1.13", "-o", dir + "/n.ptl"});
+    CHECK(already.exit_code == 0);
+    CHECK(already.err.find("nothing written") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir + "/n.ptl"));
+  }
+
+  TEST_CASE("targets that cannot be reached get one line saying what is possible; nothing is written") {
+    std::string dir = scratch_dir("backport-refused");
+    struct Case { std::string input; std::vector<std::string> extra; int exit_code; const char* text; };
+    for (const Case& refused : {
+             Case{fixture("lite_v8.ptl"), {"--to", "3"}, 2, "reachable: 4 to 7"},
+             Case{fixture("lite_v8.ptl"), {"--to", "8"}, 2, "already at bytecode 8"},
+             Case{fixture("lite_v5.ptl"), {"--to", "6"}, 2, "reachable: 4"},
+             Case{fixture("lite_flatbuffer.ptl"), {"--to", "7"}, 1, "flatbuffer"},
+             Case{fixture("scripted.pt"), {"--to", "7"}, 1, "mtool convert"},
+             Case{fixture("state_dict.pt"), {"--to", "7"}, 1, "torch.save"},
+             Case{fixture("lite_v8.ptl"), {}, 2, "exactly one of --to"},
+             Case{fixture("lite_v8.ptl"), {"--to", "7"}, 2, "--input-shape"},
+         }) {
+      CAPTURE(refused.input);
+      CAPTURE(refused.text);
+      std::vector<std::string> args = {"backport", refused.input, "-o", dir + "/out.ptl"};
+      args.insert(args.end(), refused.extra.begin(), refused.extra.end());
+      RunResult result = run_mtool(args);
+      CHECK(result.exit_code == refused.exit_code);
+      CHECK(result.one_error_line());
+      CHECK(result.err.find(refused.text) != std::string::npos);
+      CHECK_FALSE(fs::exists(dir + "/out.ptl"));
+    }
+    CHECK(leftovers(dir).empty());
+  }
+
+  TEST_CASE("a lite archive without code/ cannot take the steps that need it") {
+    std::string dir = scratch_dir("backport-nocode");
+    std::string stripped = dir + "/nocode.ptl";
+    std::string command = "/usr/bin/python3 -c \"import zipfile; src = zipfile.ZipFile('" + fixture("lite_v8.ptl") +
+                          "'); dst = zipfile.ZipFile('" + stripped + "', 'w'); [dst.writestr(i, src.read(i)) for i in "
+                          "src.infolist() if '/code/' not in i.filename]; dst.close()\"";
+    REQUIRE(std::system(command.c_str()) == 0);
+    RunResult result = run_mtool({"backport", stripped, "--to", "5", "--no-verify"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("no code/ folder") != std::string::npos);
+  }
+
+  TEST_CASE("never overwrites the input; an existing output only with --force") {
+    std::string dir = scratch_dir("backport-force");
+    fs::copy_file(fixture("lite_v8.ptl"), dir + "/m.ptl");
+    RunResult self = run_mtool({"backport", dir + "/m.ptl", "--to", "7", "-o", dir + "/m.ptl", "--force", "--no-verify"});
+    CHECK(self.exit_code == 2);
+    CHECK(self.err.find("replace the input") != std::string::npos);
+    write_file(dir + "/out.ptl", "keep me");
+    RunResult refused = run_mtool({"backport", dir + "/m.ptl", "--to", "7", "-o", dir + "/out.ptl", "--no-verify"});
+    CHECK(refused.exit_code == 2);
+    CHECK(read_file(dir + "/out.ptl") == "keep me");
+    RunResult forced = run_mtool({"backport", dir + "/m.ptl", "--to", "7", "-o", dir + "/out.ptl", "--force", "--no-verify"});
+    CHECK(forced.exit_code == 0);
+    CHECK(run_mtool({"inspect", "--json", dir + "/out.ptl"}).json()["bytecode_version"] == 7);
+    RunResult defaulted = run_mtool({"backport", dir + "/m.ptl", "--to", "6", "--no-verify"});
+    CHECK(defaulted.exit_code == 0);
+    CHECK(fs::exists(dir + "/m.v6.ptl"));
+    CHECK(leftovers(dir).empty());
+  }
+
+  TEST_CASE("an interrupted backport leaves no partial file") {
+    std::string dir = scratch_dir("backport-interrupted");
+    for (int delay_ms : {50, 200, 400}) {
+      std::string output = dir + "/out" + std::to_string(delay_ms) + ".ptl";
+      std::vector<std::string> args = {MTOOL_BINARY, "backport", fixture("lite_v8.ptl"), "--to", "5", "-o", output,
+                                       "--input-shape", "1,3,16,16"};
+      std::vector<char*> argv;
+      for (std::string& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      pid_t pid = 0;
+      REQUIRE(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      ::kill(pid, SIGTERM);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      CAPTURE(delay_ms);
+      // Either it finished first (a whole, valid file) or nothing is there.
+      if (fs::exists(output)) CHECK(run_mtool({"inspect", "--json", output}).json()["bytecode_version"] == 5);
+      CHECK(leftovers(dir).empty());
+    }
+  }
+}
