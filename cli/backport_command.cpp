@@ -9,8 +9,7 @@
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "io/atomic_output.h"
-#include "io/mapped_file.h"
-#include "run/bench_plan.h"
+#include "lite_output.h"
 #include "runtime_call.h"
 #include "terminal.h"
 
@@ -31,18 +30,6 @@ struct BackportArgs {
   bool json = false;
 };
 
-// The inputs both models are run on: --input-shape, or the stored recipe.
-Json verification_inputs(const ModelReport& report, const BackportArgs& args) {
-  std::vector<Shape> shapes;
-  for (const std::string& text : args.input_shapes) shapes.push_back(parse_shape(text));
-  try {
-    BenchPlan plan = plan_bench(report, shapes);
-    return {{"inputs", plan.inputs}};
-  } catch (const Error& error) {
-    throw Error(ErrorKind::Usage, fmt::format("{} (or --no-verify to skip running the models)", error.what()));
-  }
-}
-
 void run_backport(const BackportArgs& args, RunState& state) {
   std::optional<RuntimeRelease> runtime;
   if (!args.runtime.empty()) {
@@ -58,7 +45,7 @@ void run_backport(const BackportArgs& args, RunState& state) {
     state.exit_code = kExitOk;
     return;
   }
-  Json model_inputs = args.verify ? verification_inputs(report, args) : Json::object();
+  Json model_inputs = args.verify ? verification_inputs(report, args.input_shapes) : Json::object();
 
   AtomicOutput output(plan.output, args.force);
   {
@@ -69,19 +56,11 @@ void run_backport(const BackportArgs& args, RunState& state) {
     if (backported["bytecode_version"] != plan.to) {
       throw Error(ErrorKind::Format, fmt::format("LibTorch wrote bytecode {} instead of {}", backported["bytecode_version"].dump(), plan.to));
     }
-    MappedFile raw_file(raw.path());
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(output.temp_path().c_str(), "wb"), std::fclose);
-    if (!out) throw Error(ErrorKind::Io, fmt::format("cannot write {}", output.temp_path()));
-    repack_archive(raw_file.bytes(), std::filesystem::path(plan.output).stem().string(), out.get());
+    keep_raw_output(raw.path(), output, plan.output);
   }
   // Verified before it is kept: re-read by mtool's own reader, loaded by
   // _load_for_mobile, and (unless --no-verify) run beside the original.
-  ModelReport written = inspect_path(output.temp_path(), {});
-  if (written.format != ModelFormat::Lite || written.bytecode_version != plan.to) {
-    throw Error(ErrorKind::Format, fmt::format("the backported file reads as {} bytecode {}, not bytecode {}",
-                                               format_name(written.format),
-                                               written.bytecode_version ? std::to_string(*written.bytecode_version) : "none", plan.to));
-  }
+  check_written(output.temp_path(), plan.to, /*flatbuffer=*/false);
   Json compared = call_runtime("compare", {{"reference", plan.input}, {"candidate", output.temp_path()},
                                            {"verify", args.verify}, {"model", model_inputs}});
   output.commit();

@@ -3,7 +3,8 @@
 
     check_lite_outputs.py SHAPE ORIGINAL CANDIDATE [CANDIDATE...]
 
-Loads every file with torch.jit.mobile._load_for_lite_interpreter, runs each on
+Loads every file with torch.jit.mobile._load_for_lite_interpreter (the
+original with torch.jit.load when it is TorchScript), runs each on
 the same input (torch.manual_seed(0); torch.rand(SHAPE)), and prints one JSON
 object: for each candidate, its bytecode version as PyTorch reads it and the
 largest absolute difference from the original's output.
@@ -15,9 +16,17 @@ import torch
 from torch.jit.mobile import _get_model_bytecode_version, _load_for_lite_interpreter
 
 
+def load(path):
+    try:
+        return _load_for_lite_interpreter(path)
+    except RuntimeError:
+        return torch.jit.load(path)  # the TorchScript original that convert started from
+
+
 def run(path, shape):
     torch.manual_seed(0)
-    return _load_for_lite_interpreter(path)(torch.rand(shape))
+    with torch.no_grad():
+        return load(path)(torch.rand(shape))
 
 
 def main():

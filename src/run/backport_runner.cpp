@@ -23,7 +23,7 @@ Json run_compare(const Json& request) {
   Model candidate(request["candidate"], "mobile");
   Json answer = {{"loaded", true}};
   if (!request.value("verify", true)) return answer;
-  Model reference(request["reference"], "mobile");
+  Model reference(request["reference"], request.value("reference_loader", "mobile"));
   std::vector<c10::IValue> inputs = make_inputs(request["model"]);
   c10::IValue expected = reference.forward(inputs);
   c10::IValue actual = candidate.forward(inputs);

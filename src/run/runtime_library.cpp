@@ -9,6 +9,7 @@
 
 #include "run/backport_runner.h"
 #include "run/bench_runner.h"
+#include "run/convert_runner.h"
 #include "run/runtime_api.h"
 
 namespace {
@@ -60,6 +61,8 @@ char* run_json(const char* command, const char* request) {
       answer = mtool::run_bench(parsed);
     } else if (name == "backport") {
       answer = mtool::run_backport(parsed);
+    } else if (name == "convert") {
+      answer = mtool::run_convert(parsed);
     } else if (name == "compare") {
       answer = mtool::run_compare(parsed);
     } else {

@@ -167,3 +167,64 @@ TEST_SUITE("backport") {
     }
   }
 }
+
+TEST_SUITE("backport") {
+  TEST_CASE("convert: TorchScript to lite, optimized, at older bytecode, as flatbuffer; PyTorch loads them all") {
+    std::string dir = scratch_dir("convert");
+    struct Variant { std::string name; std::vector<std::string> flags; int bytecode; bool flatbuffer; };
+    std::vector<std::string> outputs;
+    for (const char* source : {"scripted.pt", "traced.pt"}) {
+      for (const Variant& variant : {Variant{"plain", {}, 8, false}, Variant{"optimized", {"--optimize"}, 8, false},
+                                     Variant{"v5", {"--bytecode", "5"}, 5, false},
+                                     Variant{"flat", {"--flatbuffer"}, 9, true}}) {
+        std::string output = dir + "/" + std::string(source) + "." + variant.name + ".ptl";
+        std::vector<std::string> args = {"convert", "--json", fixture(source), "-o", output, "--input-shape", "1,3,16,16"};
+        args.insert(args.end(), variant.flags.begin(), variant.flags.end());
+        RunResult result = run_mtool(args);
+        CAPTURE(output);
+        CAPTURE(result.err);
+        REQUIRE(result.exit_code == 0);
+        json written = json::parse(result.out);
+        CHECK(written["bytecode_version"] == variant.bytecode);
+        CHECK(written["max_abs_diff"].get<double>() < 1e-5);
+        json inspected = run_mtool({"inspect", "--json", output}).json();
+        CHECK(inspected["format"] == (variant.flatbuffer ? "lite-flatbuffer" : "lite"));
+        CHECK(inspected["bytecode_version"] == variant.bytecode);
+        if (variant.name == "optimized") {
+          CHECK(inspected.dump().find("prepacked::conv2d_clamp_run") != std::string::npos);
+        }
+        if (!variant.flatbuffer) outputs.push_back(output);
+      }
+      std::string command = "/usr/bin/python3 " MTOOL_SOURCE_DIR "/scripts/check_lite_outputs.py 1,3,16,16 " +
+                            fixture(source);
+      for (const std::string& output : outputs) command += " " + output;
+      command += " 2>/dev/null > " + dir + "/oracle.json";
+      REQUIRE(std::system(command.c_str()) == 0);
+      json oracle = json::parse(read_file(dir + "/oracle.json"));
+      for (const std::string& output : outputs) {
+        CAPTURE(output);
+        CHECK(oracle[output]["max_abs_diff"].get<double>() < 1e-5);
+      }
+      outputs.clear();
+    }
+    CHECK(leftovers(dir).empty());
+  }
+
+  TEST_CASE("convert refuses what it cannot convert; a torch.save file gets the Python lines to export it") {
+    std::string dir = scratch_dir("convert-refused");
+    RunResult saved = run_mtool({"convert", fixture("state_dict.pt"), "-o", dir + "/x.ptl"});
+    CHECK(saved.exit_code == 1);
+    CHECK(saved.err.rfind("mtool: error: ", 0) == 0);
+    CHECK(saved.err.find("constants.pkl") != std::string::npos);
+    CHECK(saved.err.find("load_state_dict(torch.load(") != std::string::npos);
+    CHECK(saved.err.find("_save_for_lite_interpreter") != std::string::npos);
+    CHECK(saved.err.find("Traceback") == std::string::npos);
+    RunResult lite = run_mtool({"convert", fixture("lite_v8.ptl"), "-o", dir + "/x.ptl"});
+    CHECK(lite.exit_code == 2);
+    CHECK(lite.err.find("mtool backport") != std::string::npos);
+    RunResult too_old = run_mtool({"convert", fixture("scripted.pt"), "-o", dir + "/x.ptl", "--bytecode", "3"});
+    CHECK(too_old.exit_code == 2);
+    CHECK_FALSE(fs::exists(dir + "/x.ptl"));
+    CHECK(leftovers(dir).empty());
+  }
+}

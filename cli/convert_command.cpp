@@ -1,0 +1,154 @@
+// mtool convert IN.pt -o OUT.ptl
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "backport/backport_plan.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "inspect/inspector.h"
+#include "lite_output.h"
+#include "runtime_call.h"
+#include "terminal.h"
+
+namespace mtool::cli {
+
+namespace {
+
+using Json = nlohmann::json;
+
+struct ConvertArgs {
+  std::string input;
+  std::string output;
+  bool optimize = false;
+  std::optional<int64_t> bytecode;
+  bool flatbuffer = false;
+  bool force = false;
+  bool verify = true;
+  std::vector<std::string> input_shapes;
+  bool json = false;
+};
+
+// What a torch.save file's owner runs in Python to get what convert makes.
+std::string python_export_lines(const ModelReport& report, const std::string& output) {
+  bool whole_module = report.contents && !report.contents->objects.empty() && report.contents->objects.front().key.empty();
+  std::string load = whole_module
+      ? fmt::format("    model = torch.load('{}', weights_only=False)  # needs {} importable\n", report.path,
+                    report.contents->objects.front().class_name)
+      : fmt::format("    model = MyModel()  # the model class these weights belong to\n"
+                    "    model.load_state_dict(torch.load('{}'))\n", report.path);
+  return "  Export it in Python, then convert (or save the lite model directly):\n"
+         "    import torch\n" + load +
+         "    model.eval()\n"
+         "    scripted = torch.jit.script(model)  # or torch.jit.trace(model, example_input)\n" +
+         fmt::format("    scripted._save_for_lite_interpreter('{}')", output);
+}
+
+void refuse(const ModelReport& report, const std::string& output) {
+  switch (report.format) {
+    case ModelFormat::TorchScript: return;
+    case ModelFormat::Lite:
+    case ModelFormat::LiteFlatbuffer:
+      throw Error(ErrorKind::Usage, fmt::format("{}: already a lite model; `mtool backport` changes its bytecode version",
+                                                report.path));
+    case ModelFormat::TorchSave:
+    case ModelFormat::TorchSaveLegacy: {
+      std::string message;
+      for (const Diagnosis& diagnosis : report.diagnoses) {
+        if (diagnosis.code == "torch-save-not-torchscript") message = diagnosis.message;
+      }
+      // The one case where the error line is followed by what to run instead.
+      throw Error(ErrorKind::Format, fmt::format("{}: {}\n{}", report.path, message, python_export_lines(report, output)));
+    }
+    default: {
+      std::string why = report.description;
+      for (const Diagnosis& diagnosis : report.diagnoses) {
+        if (diagnosis.severity == Severity::Error) why = diagnosis.message;
+      }
+      throw Error(ErrorKind::Format, fmt::format("{}: only TorchScript archives can be converted: {}", report.path, why));
+    }
+  }
+}
+
+void run_convert(const ConvertArgs& args, RunState& state) {
+  ModelReport report = inspect_path(args.input, {});
+  refuse(report, args.output);
+  if (args.flatbuffer && args.bytecode) throw Error(ErrorKind::Usage, "--flatbuffer writes bytecode 9; it cannot take --bytecode");
+  std::error_code same;
+  if (std::filesystem::equivalent(args.output, args.input, same)) {
+    throw Error(ErrorKind::Usage, fmt::format("{}: the output would replace the input", args.input));
+  }
+  if (args.bytecode && (*args.bytecode < kOldestBackportTarget || *args.bytecode > 8)) {
+    throw Error(ErrorKind::Usage, fmt::format("--bytecode {}: LibTorch {} writes bytecode 8 and backports reach 4 to 7",
+                                              *args.bytecode, linked_libtorch().version));
+  }
+  Json model_inputs = args.verify ? verification_inputs(report, args.input_shapes) : Json::object();
+
+  AtomicOutput output(args.output, args.force);
+  int64_t bytecode = 0;
+  {
+    TempFile converted(args.output);
+    Json written = call_runtime("convert", {{"input", args.input}, {"output", converted.path()},
+                                            {"optimize", args.optimize}, {"flatbuffer", args.flatbuffer}});
+    bytecode = written["bytecode_version"].get<int64_t>();
+    if (args.bytecode && *args.bytecode < bytecode) {
+      TempFile backported(args.output);
+      call_runtime("backport", {{"input", converted.path()}, {"output", backported.path()}, {"to", *args.bytecode}});
+      bytecode = *args.bytecode;
+      keep_raw_output(backported.path(), output, args.output);
+    } else {
+      keep_raw_output(converted.path(), output, args.output);
+    }
+  }
+  check_written(output.temp_path(), bytecode, args.flatbuffer);
+  Json compared = call_runtime("compare", {{"reference", args.input}, {"reference_loader", "jit"},
+                                           {"candidate", output.temp_path()}, {"verify", args.verify},
+                                           {"model", model_inputs}});
+  output.commit();
+
+  uint64_t after = std::filesystem::file_size(args.output);
+  if (args.json) {
+    Json out = {{"schema", "mtool.convert/1"}, {"input", args.input}, {"output", args.output},
+                {"bytecode_version", bytecode}, {"flatbuffer", args.flatbuffer}, {"optimized", args.optimize},
+                {"size_before", report.size_bytes}, {"size_after", after}, {"verified", args.verify},
+                {"max_abs_diff", compared.contains("max_abs_diff") ? compared["max_abs_diff"] : Json(nullptr)}};
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("%s: lite %s, bytecode %lld%s, %s -> %s\n", args.output.c_str(), args.flatbuffer ? "flatbuffer" : "archive",
+                static_cast<long long>(bytecode), args.optimize ? ", optimized for mobile" : "",
+                human_bytes(report.size_bytes).c_str(), human_bytes(after).c_str());
+    if (args.verify) {
+      std::printf("  loads with _load_for_mobile; outputs match torch::jit::load's on %s: largest difference %g\n",
+                  model_inputs["inputs"].dump().c_str(), compared["max_abs_diff"].get<double>());
+    } else {
+      std::printf("  loads with _load_for_mobile (not run: --no-verify)\n");
+    }
+  }
+  state.exit_code = kExitOk;
+}
+
+}  // namespace
+
+void setup_convert(CLI::App& parent, RunState& state) {
+  auto args = std::make_shared<ConvertArgs>();
+  CLI::App* command = parent.add_subcommand("convert", "Turn a TorchScript model into a lite-interpreter model");
+  command->add_option("input", args->input, "TorchScript archive (torch.jit.save)")->required()->type_name("IN.pt");
+  command->add_option("-o,--output", args->output, "Lite model to write")->required()->type_name("OUT.ptl");
+  command->add_flag("--optimize", args->optimize, "Apply the mobile optimization passes (as optimize_for_mobile)");
+  command->add_option("--bytecode", args->bytecode, "Write this older bytecode version (convert, then backport)")
+      ->type_name("N");
+  command->add_flag("--flatbuffer", args->flatbuffer, "Write a flatbuffer lite model (bytecode 9)");
+  command->add_flag("--force", args->force, "Replace OUT if it exists");
+  command->add_flag("!--no-verify", args->verify, "Do not run both models to compare their outputs");
+  command->add_option("--input-shape", args->input_shapes, "Input shape for the comparison run (e.g. 1,3,224,224)")
+      ->type_name("N,C,H,W")
+      ->allow_extra_args(false);
+  command->add_flag("--json", args->json, "One JSON document describing the result");
+  command->footer(
+      "Loads IN with torch::jit::load and saves it with _save_for_mobile, verified and atomic like backport: the "
+      "output is re-read, loaded with _load_for_mobile and run beside IN (unless --no-verify) before it is kept.\n\n" +
+      std::string(kExitCodeHelp));
+  command->callback([args, &state] { run_convert(*args, state); });
+}
+
+}  // namespace mtool::cli

@@ -1,0 +1,50 @@
+#include "lite_output.h"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <memory>
+
+#include "archive/zip_archive.h"
+#include "backport/backport_plan.h"
+#include "inspect/inspector.h"
+#include "io/error.h"
+#include "io/mapped_file.h"
+#include "run/bench_plan.h"
+
+namespace mtool::cli {
+
+nlohmann::json verification_inputs(const ModelReport& report, const std::vector<std::string>& input_shapes) {
+  std::vector<Shape> shapes;
+  for (const std::string& text : input_shapes) shapes.push_back(parse_shape(text));
+  try {
+    return {{"inputs", plan_bench(report, shapes).inputs}};
+  } catch (const Error& error) {
+    throw Error(ErrorKind::Usage, fmt::format("{} (or --no-verify to skip running the models)", error.what()));
+  }
+}
+
+void keep_raw_output(const std::string& raw, const AtomicOutput& output, const std::string& final_path) {
+  std::error_code error;
+  MappedFile raw_file(raw);
+  if (!looks_like_zip(raw_file.bytes())) {
+    std::filesystem::copy_file(raw, output.temp_path(), std::filesystem::copy_options::overwrite_existing, error);
+    if (error) throw Error(ErrorKind::Io, fmt::format("cannot write {}: {}", output.temp_path(), error.message()));
+    return;
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(output.temp_path().c_str(), "wb"), std::fclose);
+  if (!out) throw Error(ErrorKind::Io, fmt::format("cannot write {}", output.temp_path()));
+  repack_archive(raw_file.bytes(), std::filesystem::path(final_path).stem().string(), out.get());
+}
+
+void check_written(const std::string& path, int64_t expected, bool flatbuffer) {
+  ModelReport written = inspect_path(path, {});
+  ModelFormat format = flatbuffer ? ModelFormat::LiteFlatbuffer : ModelFormat::Lite;
+  if (written.format != format || written.bytecode_version != expected) {
+    throw Error(ErrorKind::Format, fmt::format("the written file reads as {} bytecode {}, not {} bytecode {}",
+                                               format_name(written.format),
+                                               written.bytecode_version ? std::to_string(*written.bytecode_version) : "none",
+                                               format_name(format), expected));
+  }
+}
+
+}  // namespace mtool::cli

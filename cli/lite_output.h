@@ -1,0 +1,24 @@
+#pragma once
+// The steps backport and convert share to turn a file LibTorch wrote into a
+// kept, verified output: repack, re-read, load, compare, commit.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "inspect/model_report.h"
+#include "io/atomic_output.h"
+
+namespace mtool::cli {
+
+// Inputs to run both models on: --input-shape values, else the stored recipe.
+nlohmann::json verification_inputs(const ModelReport& report, const std::vector<std::string>& input_shapes);
+
+// Copies the file LibTorch wrote at `raw` into `output`'s temporary: zip
+// archives are repacked under the final file's name, flatbuffers copied.
+void keep_raw_output(const std::string& raw, const AtomicOutput& output, const std::string& final_path);
+
+// Re-reads the temporary with mtool's own reader: it must be a lite model
+// (zip or flatbuffer, as asked) of bytecode `expected`.
+void check_written(const std::string& path, int64_t expected, bool flatbuffer);
+
+}  // namespace mtool::cli
