@@ -28,6 +28,7 @@ struct BackportArgs {
   bool verify = true;
   std::vector<std::string> input_shapes;
   bool json = false;
+  double tolerance = 1e-4;
 };
 
 void run_backport(const BackportArgs& args, RunState& state) {
@@ -63,6 +64,7 @@ void run_backport(const BackportArgs& args, RunState& state) {
   check_written(output.temp_path(), plan.to, /*flatbuffer=*/false);
   Json compared = call_runtime("compare", {{"reference", plan.input}, {"candidate", output.temp_path()},
                                            {"verify", args.verify}, {"model", model_inputs}});
+  check_outputs_agree(compared, args.tolerance);
   output.commit();
 
   uint64_t before = report.size_bytes;
@@ -104,6 +106,8 @@ void setup_backport(CLI::App& parent, RunState& state) {
   command->add_option("--input-shape", args->input_shapes, "Input shape for the comparison run (e.g. 1,3,224,224)")
       ->type_name("N,C,H,W")
       ->allow_extra_args(false);
+  command->add_option("--tolerance", args->tolerance, "Largest output difference verification accepts (default 1e-4)")
+      ->check(CLI::NonNegativeNumber);
   command->add_flag("--json", args->json, "One JSON document describing the result");
   command->footer(
       "Backports with LibTorch's own machinery, then verifies before keeping anything: the output is re-read and "

@@ -27,6 +27,7 @@ struct ConvertArgs {
   bool verify = true;
   std::vector<std::string> input_shapes;
   bool json = false;
+  double tolerance = 1e-4;
 };
 
 // What a torch.save file's owner runs in Python to get what convert makes.
@@ -104,6 +105,7 @@ void run_convert(const ConvertArgs& args, RunState& state) {
   Json compared = call_runtime("compare", {{"reference", args.input}, {"reference_loader", "jit"},
                                            {"candidate", output.temp_path()}, {"verify", args.verify},
                                            {"model", model_inputs}});
+  check_outputs_agree(compared, args.tolerance);
   output.commit();
 
   uint64_t after = std::filesystem::file_size(args.output);
@@ -143,6 +145,8 @@ void setup_convert(CLI::App& parent, RunState& state) {
   command->add_option("--input-shape", args->input_shapes, "Input shape for the comparison run (e.g. 1,3,224,224)")
       ->type_name("N,C,H,W")
       ->allow_extra_args(false);
+  command->add_option("--tolerance", args->tolerance, "Largest output difference verification accepts (default 1e-4)")
+      ->check(CLI::NonNegativeNumber);
   command->add_flag("--json", args->json, "One JSON document describing the result");
   command->footer(
       "Loads IN with torch::jit::load and saves it with _save_for_mobile, verified and atomic like backport: the "

@@ -1,5 +1,6 @@
 #include "lite_output.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
@@ -44,6 +45,15 @@ void check_written(const std::string& path, int64_t expected, bool flatbuffer) {
                                                format_name(written.format),
                                                written.bytecode_version ? std::to_string(*written.bytecode_version) : "none",
                                                format_name(format), expected));
+  }
+}
+
+void check_outputs_agree(const nlohmann::json& compared, double tolerance) {
+  if (!compared.contains("max_abs_diff")) return;
+  double difference = compared["max_abs_diff"].is_number() ? compared["max_abs_diff"].get<double>() : NAN;
+  if (!(difference <= tolerance)) {
+    throw Error(ErrorKind::Format, fmt::format("verification failed: outputs differ by {} (more than --tolerance {}); "
+                                               "nothing written", difference, tolerance));
   }
 }
 

@@ -21,4 +21,8 @@ void keep_raw_output(const std::string& raw, const AtomicOutput& output, const s
 // (zip or flatbuffer, as asked) of bytecode `expected`.
 void check_written(const std::string& path, int64_t expected, bool flatbuffer);
 
+// Throws Error(Format) when the comparison run found outputs further apart
+// than `tolerance` (or not a number): a failed verification keeps nothing.
+void check_outputs_agree(const nlohmann::json& compared, double tolerance);
+
 }  // namespace mtool::cli

@@ -210,6 +210,23 @@ TEST_SUITE("backport") {
     CHECK(leftovers(dir).empty());
   }
 
+  TEST_CASE("convert a quantized model; verification that fails keeps nothing") {
+    std::string dir = scratch_dir("convert-quantized");
+    RunResult quantized = run_mtool({"convert", "--json", fixture("quantized_dynamic.pt"), "-o", dir + "/q.ptl",
+                                     "--input-shape", "2,16"});
+    CHECK(quantized.exit_code == 0);
+    CHECK(json::parse(quantized.out)["max_abs_diff"].get<double>() < 1e-4);
+    // --optimize changes float rounding slightly; a zero tolerance turns that into a failed verification.
+    RunResult strict = run_mtool({"convert", fixture("scripted.pt"), "-o", dir + "/strict.ptl", "--optimize",
+                                  "--tolerance", "0", "--input-shape", "1,3,16,16"});
+    if (strict.exit_code != 0) {
+      CHECK(strict.exit_code == 1);
+      CHECK(strict.err.find("verification failed") != std::string::npos);
+      CHECK_FALSE(fs::exists(dir + "/strict.ptl"));
+    }
+    CHECK(leftovers(dir).empty());
+  }
+
   TEST_CASE("convert refuses what it cannot convert; a torch.save file gets the Python lines to export it") {
     std::string dir = scratch_dir("convert-refused");
     RunResult saved = run_mtool({"convert", fixture("state_dict.pt"), "-o", dir + "/x.ptl"});
