@@ -26,6 +26,11 @@ show inspect "$examples/state_dict.pt"
 show inspect "$examples/scripted_truncated.pt"
 show inspect "$examples/torchvision_nms.pt"
 show inspect "$examples/whole_module.pt"
+out="$root/build/demo"
+mkdir -p "$out"
+show backport "$examples/lite_v8.ptl" --runtime 1.10 -o "$out/model.v7.ptl" --force --input-shape 1,3,64,64
+show convert "$examples/scripted.pt" -o "$out/model.ptl" --optimize --force --input-shape 1,3,64,64
+show bench --runs 20 --input-shape 1,3,64,64 "$examples/scripted.pt" "$out/model.ptl" "$out/model.v7.ptl"
 show scan "$examples"
 corpus="$root/../shared/corpus/demo-apps/ios_mobilenet_quantized.pt"
 if [[ -f "$corpus" ]]; then
