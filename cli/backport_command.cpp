@@ -76,7 +76,7 @@ void run_backport(const BackportArgs& args, RunState& state) {
                 {"size_ratio", ratio}, {"verified", args.verify},
                 {"max_abs_diff", compared.contains("max_abs_diff") ? compared["max_abs_diff"] : Json(nullptr)},
                 {"inputs", model_inputs.contains("inputs") ? model_inputs["inputs"] : Json(nullptr)}};
-    std::printf("%s\n", out.dump().c_str());
+    std::printf("%s\n", out.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
   } else {
     std::printf("%s: bytecode %lld -> %lld, %s -> %s (%.3fx)\n", plan.output.c_str(), static_cast<long long>(plan.from),
                 static_cast<long long>(plan.to), human_bytes(before).c_str(), human_bytes(after).c_str(), ratio);

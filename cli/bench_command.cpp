@@ -153,7 +153,7 @@ void run_bench(const BenchArgs& args, RunState& state) {
   bool any_measured = std::any_of(results.begin(), results.end(), [](const Json& r) { return r["error"].is_null(); });
   if (args.json) {
     for (size_t m = 0; m < results.size(); ++m) {
-      std::printf("%s\n", model_json(plans[m], results[m], answer["threads"].get<int>()).dump().c_str());
+      std::printf("%s\n", model_json(plans[m], results[m], answer["threads"].get<int>()).dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
     }
   } else if (any_measured) {
     print_table(plans, results, args, answer);

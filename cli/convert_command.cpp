@@ -114,7 +114,7 @@ void run_convert(const ConvertArgs& args, RunState& state) {
                 {"bytecode_version", bytecode}, {"flatbuffer", args.flatbuffer}, {"optimized", args.optimize},
                 {"size_before", report.size_bytes}, {"size_after", after}, {"verified", args.verify},
                 {"max_abs_diff", compared.contains("max_abs_diff") ? compared["max_abs_diff"] : Json(nullptr)}};
-    std::printf("%s\n", out.dump().c_str());
+    std::printf("%s\n", out.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
   } else {
     std::printf("%s: lite %s, bytecode %lld%s, %s -> %s\n", args.output.c_str(), args.flatbuffer ? "flatbuffer" : "archive",
                 static_cast<long long>(bytecode), args.optimize ? ", optimized for mobile" : "",
