@@ -51,9 +51,9 @@ std::vector<LocalRecord> find_local_records(Bytes file) {
     record.name = std::string(file.substr(offset + kLocalHeaderSize, name_length));
     record.flags = u16le_at(file, offset + 6);
     record.method = u16le_at(file, offset + 8);
-    record.data_to_end = file.substr(data);
-    records.push_back(std::move(record));
     offset = file.find(kLocalHeader, data);
+    record.data_to_next = file.substr(data, offset == Bytes::npos ? Bytes::npos : offset - data);
+    records.push_back(std::move(record));
   }
   return records;
 }

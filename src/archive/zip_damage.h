@@ -14,13 +14,15 @@ namespace mtool {
 std::string explain_missing_central_directory(Bytes file);
 
 // A record found by its local header alone: its name, compression method, and
-// everything from the start of its data to the end of the file (its size is
-// often written after the data, so where it ends is not known up front).
+// the bytes from the start of its data to the next local header (or the end
+// of the file). Its size is often written after the data, so where it ends
+// is not known up front; it cannot run into the next record, though, which
+// also keeps a scan of many records linear in the file's size.
 struct LocalRecord {
   std::string name;
   uint16_t method = 0;
   uint16_t flags = 0;
-  Bytes data_to_end;
+  Bytes data_to_next;
 };
 
 // Every local header in the file, in order, found by signature. For scanners

@@ -220,9 +220,9 @@ void Scanner::scan_local_records(Bytes bytes, const std::string& part, int depth
     std::string inner = join_part(part, record.name);
     try {
       if (record.method == 0) {
-        scan(record.data_to_end, inner, context, depth + 1);
+        scan(record.data_to_next, inner, context, depth + 1);
       } else if (record.method == 8) {
-        scan(inflate_until_end(record.data_to_end, kMaxRecordBytes), inner, context, depth + 1);
+        scan(inflate_until_end(record.data_to_next, kMaxRecordBytes), inner, context, depth + 1);
       } else {
         not_scanned(inner, fmt::format("compression method {}", record.method));
       }

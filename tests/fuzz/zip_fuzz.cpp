@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const mtool::LocalRecord& record : mtool::find_local_records(bytes)) {
     try {
-      if (record.method == 8) mtool::inflate_until_end(record.data_to_end, 1 << 20);
+      if (record.method == 8) mtool::inflate_until_end(record.data_to_next, 1 << 20);
     } catch (const mtool::FormatError&) {
     }
   }
