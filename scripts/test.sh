@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Sets up everything, builds mtool and its fixtures, and runs every test
-# through ctest, ending with ctest's summary.
+# through ctest. Then builds again with AddressSanitizer and UndefinedBehavior-
+# Sanitizer (build-asan/) and reruns the suites that do not load LibTorch
+# (LibTorch itself is not instrumented). MTOOL_SANITIZERS=0 skips that second
+# pass. Ends with ctest's summary.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
-cd "$root/build"
-ctest --output-on-failure
+(cd "$root/build" && ctest --output-on-failure)
+
+if [[ "${MTOOL_SANITIZERS:-1}" != 0 ]]; then
+  echo "test: sanitizer build (ASan + UBSan) in build-asan/" >&2
+  cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTOOL_SANITIZE=ON \
+    -DMTOOL_BUILD_RUNTIME=OFF >/dev/null
+  cmake --build "$root/build-asan" -j"$(nproc)" >/dev/null
+  cd "$root/build-asan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --output-on-failure -E "try-load|bench|backport"
+fi

@@ -166,7 +166,7 @@ TEST_SUITE("scan") {
         {"deep.pkl", "\x80\x02N" + std::string(200000, '\x85') + "."},
         {"huge_memo.pkl", std::string("\x80\x02N\x72\xff\xff\xff\xff\x6a\xff\xff\xff\xff.", 14)},
         {"unknown_opcode.pkl", std::string("\x80\x02]\xfe.", 5)},
-        {"truncated.pkl", std::string("\x80\x02" "cos\nsystem\n(X\x10\x00\x00\x00" "ec", 24)},
+        {"truncated.pkl", std::string("\x80\x02" "cos\nsystem\n(X\x10\x00\x00\x00" "ec", 21)},
         {"dangling_memo.pkl", std::string("\x80\x02h\x07.", 5)},
     };
     write_file(dir + "/cycle.pkl", cycle);
