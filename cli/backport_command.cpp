@@ -24,11 +24,7 @@ struct BackportArgs {
   std::optional<int64_t> to;
   std::string runtime;
   std::string output;
-  bool force = false;
-  bool verify = true;
-  std::vector<std::string> input_shapes;
-  bool json = false;
-  double tolerance = 1e-4;
+  OutputOptions kept;
 };
 
 void run_backport(const BackportArgs& args, RunState& state) {
@@ -46,9 +42,10 @@ void run_backport(const BackportArgs& args, RunState& state) {
     state.exit_code = kExitOk;
     return;
   }
-  Json model_inputs = args.verify ? verification_inputs(report, args.input_shapes) : Json::object();
+  const OutputOptions& kept = args.kept;
+  Json model_inputs = kept.verify() ? verification_inputs(report, kept.input_shapes) : Json::object();
 
-  AtomicOutput output(plan.output, args.force);
+  AtomicOutput output(plan.output, kept.force);
   {
     // LibTorch's backport writes tensors and source stored; repacking gives
     // back the compression PyTorch's own writer uses.
@@ -63,30 +60,25 @@ void run_backport(const BackportArgs& args, RunState& state) {
   // _load_for_mobile, and (unless --no-verify) run beside the original.
   check_written(output.temp_path(), plan.to, /*flatbuffer=*/false);
   Json compared = call_runtime("compare", {{"reference", plan.input}, {"candidate", output.temp_path()},
-                                           {"verify", args.verify}, {"model", model_inputs}});
-  check_outputs_agree(compared, args.tolerance);
+                                           {"verify", kept.verify()}, {"model", model_inputs}});
+  check_outputs_agree(compared, kept.tolerance);
   output.commit();
 
   uint64_t before = report.size_bytes;
   uint64_t after = std::filesystem::file_size(plan.output);
   double ratio = static_cast<double>(after) / static_cast<double>(before);
-  if (args.json) {
+  if (kept.json) {
     Json out = {{"schema", "mtool.backport/1"}, {"input", plan.input}, {"output", plan.output},
                 {"from", plan.from}, {"to", plan.to}, {"size_before", before}, {"size_after", after},
-                {"size_ratio", ratio}, {"verified", args.verify},
+                {"size_ratio", ratio}, {"verified", kept.verify()},
                 {"max_abs_diff", compared.contains("max_abs_diff") ? compared["max_abs_diff"] : Json(nullptr)},
                 {"inputs", model_inputs.contains("inputs") ? model_inputs["inputs"] : Json(nullptr)}};
     std::printf("%s\n", out.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
   } else {
     std::printf("%s: bytecode %lld -> %lld, %s -> %s (%.3fx)\n", plan.output.c_str(), static_cast<long long>(plan.from),
                 static_cast<long long>(plan.to), human_bytes(before).c_str(), human_bytes(after).c_str(), ratio);
-    std::printf("  loads with _load_for_mobile in LibTorch %s", linked_libtorch().version.c_str());
-    if (args.verify) {
-      std::printf("; same outputs as the original on %s: largest difference %g\n",
-                  model_inputs["inputs"].dump().c_str(), compared["max_abs_diff"].get<double>());
-    } else {
-      std::printf(" (not run: --no-verify)\n");
-    }
+    std::printf("  loads with _load_for_mobile in LibTorch %s%s\n", linked_libtorch().version.c_str(),
+                verification_summary(kept, model_inputs, compared, "the original's").c_str());
   }
   state.exit_code = kExitOk;
 }
@@ -101,14 +93,7 @@ void setup_backport(CLI::App& parent, RunState& state) {
   command->add_option("--runtime", args->runtime, "Target the newest bytecode this LibTorch-Lite release loads")
       ->type_name("X.Y");
   command->add_option("-o,--output", args->output, "Output file (default: IN's stem + .vN.ptl beside it)")->type_name("OUT");
-  command->add_flag("--force", args->force, "Replace OUT if it exists (never IN)");
-  command->add_flag("!--no-verify", args->verify, "Do not run both models to compare their outputs");
-  command->add_option("--input-shape", args->input_shapes, "Input shape for the comparison run (e.g. 1,3,224,224)")
-      ->type_name("N,C,H,W")
-      ->allow_extra_args(false);
-  command->add_option("--tolerance", args->tolerance, "Largest output difference verification accepts (default 1e-4)")
-      ->check(CLI::NonNegativeNumber);
-  command->add_flag("--json", args->json, "One JSON document describing the result");
+  add_output_options(*command, args->kept);
   command->footer(
       "Backports with LibTorch's own machinery, then verifies before keeping anything: the output is re-read and "
       "its bytecode version checked, loaded with _load_for_mobile, and run beside the input on the same "

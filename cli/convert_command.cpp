@@ -23,11 +23,7 @@ struct ConvertArgs {
   bool optimize = false;
   std::optional<int64_t> bytecode;
   bool flatbuffer = false;
-  bool force = false;
-  bool verify = true;
-  std::vector<std::string> input_shapes;
-  bool json = false;
-  double tolerance = 1e-4;
+  OutputOptions kept;
 };
 
 // What a torch.save file's owner runs in Python to get what convert makes.
@@ -54,20 +50,14 @@ void refuse(const ModelReport& report, const std::string& output) {
                                                 report.path));
     case ModelFormat::TorchSave:
     case ModelFormat::TorchSaveLegacy: {
-      std::string message;
-      for (const Diagnosis& diagnosis : report.diagnoses) {
-        if (diagnosis.code == "torch-save-not-torchscript") message = diagnosis.message;
-      }
       // The one case where the error line is followed by what to run instead.
-      throw Error(ErrorKind::Format, fmt::format("{}: {}\n{}", report.path, message, python_export_lines(report, output)));
+      const Diagnosis* error = report.first_error();
+      throw Error(ErrorKind::Format, fmt::format("{}: {}\n{}", report.path, error != nullptr ? error->message : "",
+                                                 python_export_lines(report, output)));
     }
-    default: {
-      std::string why = report.description;
-      for (const Diagnosis& diagnosis : report.diagnoses) {
-        if (diagnosis.severity == Severity::Error) why = diagnosis.message;
-      }
-      throw Error(ErrorKind::Format, fmt::format("{}: only TorchScript archives can be converted: {}", report.path, why));
-    }
+    default:
+      throw Error(ErrorKind::Format,
+                  fmt::format("{}: only TorchScript archives can be converted: {}", report.path, report.refusal()));
   }
 }
 
@@ -83,9 +73,10 @@ void run_convert(const ConvertArgs& args, RunState& state) {
     throw Error(ErrorKind::Usage, fmt::format("--bytecode {}: LibTorch {} writes bytecode 8 and backports reach 4 to 7",
                                               *args.bytecode, linked_libtorch().version));
   }
-  Json model_inputs = args.verify ? verification_inputs(report, args.input_shapes) : Json::object();
+  const OutputOptions& kept = args.kept;
+  Json model_inputs = kept.verify() ? verification_inputs(report, kept.input_shapes) : Json::object();
 
-  AtomicOutput output(args.output, args.force);
+  AtomicOutput output(args.output, kept.force);
   int64_t bytecode = 0;
   {
     TempFile converted(args.output);
@@ -103,28 +94,24 @@ void run_convert(const ConvertArgs& args, RunState& state) {
   }
   check_written(output.temp_path(), bytecode, args.flatbuffer);
   Json compared = call_runtime("compare", {{"reference", args.input}, {"reference_loader", "jit"},
-                                           {"candidate", output.temp_path()}, {"verify", args.verify},
+                                           {"candidate", output.temp_path()}, {"verify", kept.verify()},
                                            {"model", model_inputs}});
-  check_outputs_agree(compared, args.tolerance);
+  check_outputs_agree(compared, kept.tolerance);
   output.commit();
 
   uint64_t after = std::filesystem::file_size(args.output);
-  if (args.json) {
+  if (kept.json) {
     Json out = {{"schema", "mtool.convert/1"}, {"input", args.input}, {"output", args.output},
                 {"bytecode_version", bytecode}, {"flatbuffer", args.flatbuffer}, {"optimized", args.optimize},
-                {"size_before", report.size_bytes}, {"size_after", after}, {"verified", args.verify},
+                {"size_before", report.size_bytes}, {"size_after", after}, {"verified", kept.verify()},
                 {"max_abs_diff", compared.contains("max_abs_diff") ? compared["max_abs_diff"] : Json(nullptr)}};
     std::printf("%s\n", out.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
   } else {
     std::printf("%s: lite %s, bytecode %lld%s, %s -> %s\n", args.output.c_str(), args.flatbuffer ? "flatbuffer" : "archive",
                 static_cast<long long>(bytecode), args.optimize ? ", optimized for mobile" : "",
                 human_bytes(report.size_bytes).c_str(), human_bytes(after).c_str());
-    if (args.verify) {
-      std::printf("  loads with _load_for_mobile; outputs match torch::jit::load's on %s: largest difference %g\n",
-                  model_inputs["inputs"].dump().c_str(), compared["max_abs_diff"].get<double>());
-    } else {
-      std::printf("  loads with _load_for_mobile (not run: --no-verify)\n");
-    }
+    std::printf("  loads with _load_for_mobile%s\n",
+                verification_summary(kept, model_inputs, compared, "torch::jit::load's").c_str());
   }
   state.exit_code = kExitOk;
 }
@@ -140,14 +127,7 @@ void setup_convert(CLI::App& parent, RunState& state) {
   command->add_option("--bytecode", args->bytecode, "Write this older bytecode version (convert, then backport)")
       ->type_name("N");
   command->add_flag("--flatbuffer", args->flatbuffer, "Write a flatbuffer lite model (bytecode 9)");
-  command->add_flag("--force", args->force, "Replace OUT if it exists");
-  command->add_flag("!--no-verify", args->verify, "Do not run both models to compare their outputs");
-  command->add_option("--input-shape", args->input_shapes, "Input shape for the comparison run (e.g. 1,3,224,224)")
-      ->type_name("N,C,H,W")
-      ->allow_extra_args(false);
-  command->add_option("--tolerance", args->tolerance, "Largest output difference verification accepts (default 1e-4)")
-      ->check(CLI::NonNegativeNumber);
-  command->add_flag("--json", args->json, "One JSON document describing the result");
+  add_output_options(*command, args->kept);
   command->footer(
       "Loads IN with torch::jit::load and saves it with _save_for_mobile, verified and atomic like backport: the "
       "output is re-read, loaded with _load_for_mobile and run beside IN (unless --no-verify) before it is kept.\n\n" +

@@ -74,11 +74,9 @@ int inspect_one(const std::string& path, const InspectArgs& args, const InspectO
   }
   if (args.tree && !args.json) print_tree(path);
   std::fflush(stdout);
-  for (const Diagnosis& diagnosis : report.diagnoses) {
-    if (diagnosis.severity == Severity::Error) {
-      print_error(path, fmt::format("{} [{}]", diagnosis.message, diagnosis.code));
-      return kExitProblem;
-    }
+  if (const Diagnosis* error = report.first_error()) {
+    print_error(path, fmt::format("{} [{}]", error->message, error->code));
+    return kExitProblem;
   }
   return kExitOk;
 }

@@ -1,5 +1,7 @@
 #include "lite_output.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
@@ -13,6 +15,24 @@
 #include "run/bench_plan.h"
 
 namespace mtool::cli {
+
+void add_output_options(CLI::App& command, OutputOptions& options) {
+  command.add_flag("--force", options.force, "Replace the output if it exists (never the input)");
+  command.add_flag("--no-verify", options.no_verify, "Do not run both models to compare their outputs");
+  command.add_option("--input-shape", options.input_shapes, "Input shape for the comparison run (e.g. 1,3,224,224)")
+      ->type_name("N,C,H,W")
+      ->allow_extra_args(false);
+  command.add_option("--tolerance", options.tolerance, "Largest output difference verification accepts (default 1e-4)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_flag("--json", options.json, "One JSON document describing the result");
+}
+
+std::string verification_summary(const OutputOptions& options, const nlohmann::json& model_inputs,
+                                 const nlohmann::json& compared, const char* reference) {
+  if (!options.verify()) return " (not run: --no-verify)";
+  return fmt::format("; outputs match {} on {}: largest difference {:g}", reference, model_inputs["inputs"].dump(),
+                     compared["max_abs_diff"].get<double>());
+}
 
 nlohmann::json verification_inputs(const ModelReport& report, const std::vector<std::string>& input_shapes) {
   std::vector<Shape> shapes;

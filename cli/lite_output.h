@@ -8,7 +8,27 @@
 #include "inspect/model_report.h"
 #include "io/atomic_output.h"
 
+namespace CLI {
+class App;
+}
+
 namespace mtool::cli {
+
+// The options backport and convert share: how the output is kept and verified.
+struct OutputOptions {
+  bool force = false;
+  bool no_verify = false;
+  bool verify() const { return !no_verify; }
+  std::vector<std::string> input_shapes;
+  double tolerance = 1e-4;
+  bool json = false;
+};
+
+void add_output_options(CLI::App& command, OutputOptions& options);
+
+// "; same outputs as ... largest difference D" or " (not run: --no-verify)".
+std::string verification_summary(const OutputOptions& options, const nlohmann::json& model_inputs,
+                                 const nlohmann::json& compared, const char* reference);
 
 // Inputs to run both models on: --input-shape values, else the stored recipe.
 nlohmann::json verification_inputs(const ModelReport& report, const std::vector<std::string>& input_shapes);

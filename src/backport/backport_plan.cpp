@@ -35,14 +35,8 @@ bool has_code(const ModelReport& report) {
           report.path, report.path));
     default: break;
   }
-  std::string why = report.description;
-  for (const Diagnosis& diagnosis : report.diagnoses) {
-    if (diagnosis.severity == Severity::Error) {
-      why = diagnosis.message + " Fix: " + diagnosis.fix;
-      break;
-    }
-  }
-  throw Error(ErrorKind::Format, fmt::format("{}: only lite-interpreter archives can be backported: {}", report.path, why));
+  throw Error(ErrorKind::Format,
+              fmt::format("{}: only lite-interpreter archives can be backported: {}", report.path, report.refusal()));
 }
 
 std::string default_output(const std::string& input, int64_t to) {

@@ -32,11 +32,18 @@ const char* severity_name(Severity severity) {
   return "info";
 }
 
-bool ModelReport::has_error() const {
+const Diagnosis* ModelReport::first_error() const {
   for (const Diagnosis& diagnosis : diagnoses) {
-    if (diagnosis.severity == Severity::Error) return true;
+    if (diagnosis.severity == Severity::Error) return &diagnosis;
   }
-  return false;
+  return nullptr;
+}
+
+bool ModelReport::has_error() const { return first_error() != nullptr; }
+
+std::string ModelReport::refusal() const {
+  const Diagnosis* error = first_error();
+  return error != nullptr ? error->message + " Fix: " + error->fix : description;
 }
 
 }  // namespace mtool

@@ -138,6 +138,11 @@ struct ModelReport {
   std::vector<Diagnosis> diagnoses;
 
   bool has_error() const;
+  // The first error diagnosis, or nullptr.
+  const Diagnosis* first_error() const;
+  // Why LibTorch cannot take this file, for commands that refuse it: the first
+  // error's cause and fix, else the description.
+  std::string refusal() const;
 };
 
 }  // namespace mtool

@@ -107,16 +107,7 @@ BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_
     case ModelFormat::TorchScript: plan.loader = "jit"; break;
     case ModelFormat::Lite:
     case ModelFormat::LiteFlatbuffer: plan.loader = "mobile"; break;
-    default: {
-      std::string why = report.description;
-      for (const Diagnosis& diagnosis : report.diagnoses) {
-        if (diagnosis.severity == Severity::Error) {
-          why = diagnosis.message + " Fix: " + diagnosis.fix;
-          break;
-        }
-      }
-      throw Error(ErrorKind::Format, fmt::format("{}: cannot be benchmarked: {}", report.path, why));
-    }
+    default: throw Error(ErrorKind::Format, fmt::format("{}: cannot be benchmarked: {}", report.path, report.refusal()));
   }
   std::optional<std::vector<std::string>> arguments;
   if (report.forward) arguments = required_tensor_arguments(report.forward->signature);
