@@ -28,6 +28,17 @@ std::vector<std::string> leftovers(const std::string& dir) {
   return found;
 }
 
+// What PyTorch's own Python lite interpreter says of `outputs`, run beside
+// `original` on the same input (scripts/check_lite_outputs.py).
+json python_oracle(const std::string& shape, const std::string& original, const std::vector<std::string>& outputs,
+                   const std::string& dir) {
+  std::string command = "/usr/bin/python3 " MTOOL_SOURCE_DIR "/scripts/check_lite_outputs.py " + shape + " " + original;
+  for (const std::string& output : outputs) command += " " + output;
+  command += " 2>/dev/null > " + dir + "/oracle.json";
+  REQUIRE(std::system(command.c_str()) == 0);
+  return json::parse(read_file(dir + "/oracle.json"));
+}
+
 json backport(const std::string& input, int to, const std::string& output, const std::string& shape) {
   RunResult result = run_mtool({"backport", "--json", input, "--to", std::to_string(to), "-o", output, "--input-shape", shape});
   CAPTURE(result.err);
@@ -60,12 +71,7 @@ TEST_SUITE("backport") {
         outputs.push_back(output);
       }
       if (outputs.empty()) continue;
-      std::string command = "/usr/bin/python3 " MTOOL_SOURCE_DIR "/scripts/check_lite_outputs.py " +
-                            std::string(source.shape) + " " + fixture(source.name);
-      for (const std::string& output : outputs) command += " " + output;
-      command += " 2>/dev/null > " + dir + "/oracle.json";
-      REQUIRE(std::system(command.c_str()) == 0);
-      json oracle = json::parse(read_file(dir + "/oracle.json"));
+      json oracle = python_oracle(source.shape, fixture(source.name), outputs, dir);
       for (const std::string& output : outputs) {
         CAPTURE(output);
         CHECK(oracle[output]["max_abs_diff"].get<double>() == 0.0);
@@ -195,12 +201,7 @@ TEST_SUITE("backport") {
         }
         if (!variant.flatbuffer) outputs.push_back(output);
       }
-      std::string command = "/usr/bin/python3 " MTOOL_SOURCE_DIR "/scripts/check_lite_outputs.py 1,3,16,16 " +
-                            fixture(source);
-      for (const std::string& output : outputs) command += " " + output;
-      command += " 2>/dev/null > " + dir + "/oracle.json";
-      REQUIRE(std::system(command.c_str()) == 0);
-      json oracle = json::parse(read_file(dir + "/oracle.json"));
+      json oracle = python_oracle("1,3,16,16", fixture(source), outputs, dir);
       for (const std::string& output : outputs) {
         CAPTURE(output);
         CHECK(oracle[output]["max_abs_diff"].get<double>() < 1e-5);
