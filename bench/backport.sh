@@ -17,18 +17,8 @@ model="$work/mobilenet_v2_v8.ptl"
 mkdir -p "$work"
 [[ -f "$model" ]] || "$python" "$root/bench/make_mobilenet.py" "$model" 2>/dev/null
 
-median_ms() {
-  local times=()
-  for ((i = 0; i < runs; i++)); do
-    rm -f "$work/out.mtool.ptl" "$work/out.python.ptl"
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    end=$(date +%s%N)
-    times+=($(((end - start) / 1000)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+source "$root/bench/lib.sh"
+before_each_run() { rm -f "$work/out.mtool.ptl" "$work/out.python.ptl"; }
 
 python_backport=(-c "import sys; from torch.jit.mobile import _backport_for_mobile as b; b(sys.argv[1], sys.argv[2], int(sys.argv[3]))")
 python_ms=$(median_ms "$python" "${python_backport[@]}" "$model" "$work/out.python.ptl" "$target")

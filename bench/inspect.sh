@@ -19,18 +19,7 @@ if [[ ! -f "$model" ]]; then
   "$python" "$root/bench/make_big_archive.py" "$model" "$size_mib"
 fi
 
-# Median wall time in milliseconds of running "$@" $runs times.
-median_ms() {
-  local times=()
-  for ((i = 0; i < runs; i++)); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    times+=($(((end - start) / 1000)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+source "$root/bench/lib.sh"
 
 # Page cache warm for both: each reads the same file.
 cat "$model" >/dev/null
