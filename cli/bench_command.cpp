@@ -83,7 +83,7 @@ void print_table(const std::vector<BenchPlan>& plans, const std::vector<Json>& r
   std::string header = fmt::format("{:<{}}", "", kLabel);
   for (const std::string& name : names) header += fmt::format("{:>{}}", name.substr(0, kColumn - 2), kColumn);
   std::printf("%s\n", style.bold(header).c_str());
-  auto row = [&](const std::string& label, auto value_of, auto format, bool lower_is_better) {
+  auto row = [&](const std::string& label, auto value_of, auto format) {
     std::string line = fmt::format("{:<{}}", label, kLabel);
     double base = 0;
     for (size_t m = 0; m < results.size(); ++m) {
@@ -97,21 +97,20 @@ void print_table(const std::vector<BenchPlan>& plans, const std::vector<Json>& r
       if (m > 0 && base > 0) cell += fmt::format(" ({:.2f}x)", value / base);
       line += fmt::format("{:>{}}", cell, kColumn);
     }
-    (void)lower_is_better;
     std::printf("%s\n", line.c_str());
   };
   auto ms = [](double v) { return fmt::format("{:.2f} ms", v); };
   row("size on disk", [&](size_t m) { return static_cast<double>(plans[m].size_bytes); },
-      [](double v) { return human_bytes(static_cast<uint64_t>(v)); }, true);
-  row(fmt::format("load (mean of {})", args.loads), [&](size_t m) { return number(results[m], "load_ms"); }, ms, true);
-  row("first inference", [&](size_t m) { return number(results[m], "first_ms"); }, ms, true);
+      [](double v) { return human_bytes(static_cast<uint64_t>(v)); });
+  row(fmt::format("load (mean of {})", args.loads), [&](size_t m) { return number(results[m], "load_ms"); }, ms);
+  row("first inference", [&](size_t m) { return number(results[m], "first_ms"); }, ms);
   for (const char* key : {"min", "p50", "p90", "p99", "max"}) {
-    row(fmt::format("latency {}", key), [&](size_t m) { return number(results[m], "latency_ms", key); }, ms, true);
+    row(fmt::format("latency {}", key), [&](size_t m) { return number(results[m], "latency_ms", key); }, ms);
   }
   row("throughput", [&](size_t m) { return number(results[m], "throughput_per_s"); },
-      [](double v) { return fmt::format("{:.1f}/s", v); }, false);
+      [](double v) { return fmt::format("{:.1f}/s", v); });
   row("peak RSS (load+first)", [&](size_t m) { return number(results[m], "peak_rss_bytes"); },
-      [](double v) { return human_bytes(static_cast<uint64_t>(v)); }, true);
+      [](double v) { return human_bytes(static_cast<uint64_t>(v)); });
   for (size_t m = 0; m < results.size(); ++m) {
     if (results[m]["error"].is_null()) {
       std::printf("%s\n", style.dim(fmt::format("{}: output {}, inputs {} ({})", names[m],

@@ -36,7 +36,6 @@ class ZipArchive {
 
   const std::vector<ZipEntry>& entries() const { return entries_; }
   const ZipEntry* find(std::string_view name) const;
-  uint64_t central_directory_offset() const { return central_directory_offset_; }
 
   // The record's bytes as stored (compressed or not), located via its local header.
   Bytes stored_bytes(const ZipEntry& entry) const;

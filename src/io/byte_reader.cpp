@@ -30,13 +30,6 @@ void ByteReader::fail_short(uint64_t wanted, const char* what) const {
                                 remaining()));
 }
 
-void ByteReader::seek(uint64_t position) {
-  if (position > bytes_.size()) {
-    throw FormatError(fmt::format("offset {} is past the end ({} bytes)", base_offset_ + position, bytes_.size()));
-  }
-  position_ = position;
-}
-
 void ByteReader::skip(uint64_t count) { take(count, "skipped data"); }
 
 Bytes ByteReader::take(uint64_t count, const char* what) {
@@ -54,11 +47,6 @@ Bytes ByteReader::line(const char* what) {
   Bytes result = bytes_.substr(position_, end - position_);
   position_ = end + 1;
   return result;
-}
-
-uint8_t ByteReader::peek() const {
-  if (at_end()) fail_short(1, "byte");
-  return static_cast<uint8_t>(bytes_[position_]);
 }
 
 uint8_t ByteReader::u8() { return static_cast<uint8_t>(take(1, "byte")[0]); }

@@ -30,9 +30,7 @@ class ByteReader {
   uint64_t file_offset() const { return base_offset_ + position_; }
   uint64_t remaining() const { return bytes_.size() - position_; }
   bool at_end() const { return position_ == bytes_.size(); }
-  Bytes all() const { return bytes_; }
 
-  void seek(uint64_t position);
   void skip(uint64_t count);
 
   uint8_t u8();
@@ -40,14 +38,12 @@ class ByteReader {
   uint32_t u32le();
   uint64_t u64le();
   int32_t i32le() { return static_cast<int32_t>(u32le()); }
-  int64_t i64le() { return static_cast<int64_t>(u64le()); }
   double f64be();  // pickle's BINFLOAT is big-endian
 
   // The next `count` bytes; `what` names them in the error if they are not there.
   Bytes take(uint64_t count, const char* what = "data");
   // Up to and excluding the next '\n', which is consumed.
   Bytes line(const char* what = "line");
-  uint8_t peek() const;
 
  private:
   [[noreturn]] void fail_short(uint64_t wanted, const char* what) const;

@@ -46,14 +46,9 @@ struct PickleNode {
   const PickleNode* state = nullptr;     // Call after BUILD
 
   bool is(PickleKind k) const { return kind == k; }
-  bool is_global(std::string_view module, std::string_view global_name) const {
-    return kind == PickleKind::Global && text == module && name == global_name;
-  }
   std::string qualified_name() const { return text + "." + name; }
   // The callable's qualified name when this is a Call of a Global, else "".
   std::string call_target() const;
-  // Items of a tuple or list, or empty.
-  const std::vector<const PickleNode*>& elements() const { return items; }
   std::optional<int64_t> as_int() const;
   const std::string* as_string() const;
 };
