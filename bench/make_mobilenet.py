@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Writes a mobilenet_v2-sized lite model (bytecode 8) for bench/backport.sh:
-torchvision's architecture with random weights (no download)."""
+"""Writes a mobilenet_v2-sized model: torchvision's architecture with random
+weights (no download). PATH.ptl: a lite model (bytecode 8) for
+bench/backport.sh; PATH.pt: TorchScript, for bench/score.sh."""
 import sys
 
 import torch
@@ -8,4 +9,7 @@ import torchvision
 
 torch.manual_seed(0)
 model = torch.jit.script(torchvision.models.mobilenet_v2().eval())
-model._save_for_lite_interpreter(sys.argv[1])
+if sys.argv[1].endswith(".pt"):
+    model.save(sys.argv[1])
+else:
+    model._save_for_lite_interpreter(sys.argv[1])

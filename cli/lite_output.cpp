@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "archive/zip_archive.h"
+#include "archive/repack.h"
 #include "backport/backport_plan.h"
 #include "inspect/inspector.h"
 #include "io/error.h"

@@ -4,8 +4,6 @@
 #include <filesystem>
 #include <fmt/format.h>
 
-#include "archive/zip_archive.h"
-#include "archive/zip_writer.h"
 #include "io/error.h"
 
 namespace mtool {
@@ -45,32 +43,6 @@ std::string default_output(const std::string& input, int64_t to) {
 }
 
 }  // namespace
-
-bool is_compressed_record(const std::string& name) {
-  size_t slash = name.find('/');
-  std::string_view relative = slash == std::string::npos ? std::string_view(name) : std::string_view(name).substr(slash + 1);
-  return relative.starts_with("code/");
-}
-
-void repack_archive(Bytes input, const std::string& archive_name, std::FILE* out) {
-  ZipArchive archive(input);
-  ZipWriter writer(out);
-  for (const ZipEntry& entry : archive.entries()) {
-    std::string content = archive.read(entry, ~uint64_t{0});
-    size_t slash = entry.name.find('/');
-    std::string name = entry.name;
-    if (slash != std::string::npos) {
-      name = archive_name;
-      name.append(entry.name, slash);
-    }
-    if (is_compressed_record(entry.name)) {
-      writer.add_deflated(name, content);
-    } else {
-      writer.add_stored(name, content);
-    }
-  }
-  writer.finish();
-}
 
 BackportPlan plan_backport(const ModelReport& report, std::optional<int64_t> to,
                            const std::optional<RuntimeRelease>& runtime, const std::string& output) {

@@ -21,7 +21,7 @@ namespace {
 // Records larger than these are not "small": they are reported, not read.
 constexpr uint64_t kMaxPickleBytes = 512ull << 20;
 constexpr uint64_t kMaxCodeBytes = 16ull << 20;
-constexpr uint64_t kMaxExtraTextBytes = 4096;
+constexpr uint64_t kMaxExtraTextBytes = 64 * 1024;  // room for a recipe with 1000 labels
 
 // Every PyTorch archive keeps its records under one top folder ("archive/",
 // "model/", the file's stem...); returns it, or "" when there is none.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/error.h"
+#include "score/recipe.h"
 
 namespace mtool {
 
@@ -24,29 +25,17 @@ std::vector<Shape> shapes_from_recipe(const ModelReport& report) {
         if (!value.empty() && value[0].is_array()) return value.get<std::vector<Shape>>();
         return {value.get<Shape>()};
       }
-      if (recipe.contains("crop")) {
-        int64_t crop = recipe["crop"].get<int64_t>();
-        return {{1, 3, crop, crop}};
+      if (recipe.contains("crop") || recipe.contains("resize")) {
+        Recipe parsed;
+        apply_recipe_json(parsed, recipe, report.path + " extra/mtool.json");
+        Shape shape = recipe_input_shape(parsed);
+        if (!shape.empty()) return {shape};
       }
     } catch (const nlohmann::json::exception&) {
+    } catch (const Error&) {
     }
   }
   return {};
-}
-
-// The image recipe: the stored one's resize, crop, mean and std over
-// torchvision's ImageNet defaults.
-nlohmann::json image_recipe(const ModelReport& report) {
-  nlohmann::json recipe = {{"resize", 256}, {"crop", 224}, {"mean", {0.485, 0.456, 0.406}}, {"std", {0.229, 0.224, 0.225}}};
-  for (const ExtraFile& extra : report.extra_files) {
-    if (extra.name != "mtool.json" || !extra.text) continue;
-    nlohmann::json stored = nlohmann::json::parse(*extra.text, nullptr, false);
-    if (!stored.is_object()) continue;
-    for (const char* key : {"resize", "crop", "mean", "std"}) {
-      if (stored.contains(key)) recipe[key] = stored[key];
-    }
-  }
-  return recipe;
 }
 
 std::string trim(std::string_view text) {
@@ -114,10 +103,11 @@ BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_
   if (!image.empty()) {
     if (!input_shapes.empty()) throw Error(ErrorKind::Usage, "give either --image or --input-shape, not both");
     plan.image = image;
-    plan.recipe = image_recipe(report);
-    int64_t crop = plan.recipe["crop"].get<int64_t>();
-    plan.inputs = {{1, 3, crop, crop}};
-    plan.input_source = "--image " + image + " (recipe " + plan.recipe.dump() + ")";
+    ResolvedRecipe resolved = resolve_recipe(report, nlohmann::json::object());
+    plan.recipe = recipe_to_json(resolved.recipe);
+    plan.inputs = {recipe_input_shape(resolved.recipe)};
+    if (plan.inputs[0].empty()) plan.inputs = {{1, 3, 0, 0}};  // the photo decides
+    plan.input_source = "--image " + image + " (recipe: " + resolved.source + ")";
   } else if (!input_shapes.empty()) {
     plan.inputs = input_shapes;
     plan.input_source = "--input-shape";

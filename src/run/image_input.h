@@ -1,26 +1,37 @@
 #pragma once
-// Photos to model inputs with libvips (runtime library only): decoded at the
-// size the model needs (shrink-on-load), upright (EXIF orientation), in sRGB
-// (embedded ICC profiles applied), alpha flattened on white, then resized,
-// center-cropped and normalised as a recipe says. The default recipe is
-// torchvision's ImageNet one: Resize(256), CenterCrop(224), ImageNet mean/std.
-#include <array>
+// Photos to model inputs with libvips (runtime library only), following a
+// Recipe (score/recipe.h). Decoded upright (EXIF orientation), in sRGB
+// (embedded ICC profiles applied; CMYK, grey and 16-bit converted), alpha
+// flattened on white, then resized, center-cropped and normalised.
+//
+// Two resize paths:
+//  - fast (default): libvips' thumbnail, which decodes JPEGs at 1/2, 1/4 or
+//    1/8 scale in the DCT (shrink-on-load) and finishes with an antialiased
+//    Lanczos reduction. A 24 MP photo never exists in memory at full size.
+//  - exact (Recipe::exact_resize): decode in full, then a triangle
+//    (bilinear) filter widened by the scale factor, as PIL's
+//    Image.resize(BILINEAR) and so torchvision's Resize on PIL images do.
 #include <string>
 
 #include <torch/types.h>
 
+#include "score/recipe.h"
+
 namespace mtool {
 
-struct ImageRecipe {
-  int resize_shorter = 256;  // 0: no resize
-  int crop = 224;            // 0: no crop
-  double scale = 1.0 / 255;  // 0-255 to 0-1
-  std::array<double, 3> mean{0.485, 0.456, 0.406};
-  std::array<double, 3> std{0.229, 0.224, 0.225};
+struct PreparedImage {
+  torch::Tensor tensor;       // [1,3,H,W] or [1,H,W,3], recipe's dtype
+  double decode_ms = 0;       // decoding, colour conversion and resizing (libvips fuses them)
+  double preprocess_ms = 0;   // crop, scaling, normalisation, layout
+  int width = 0;              // upright size of the photo as stored
+  int height = 0;
 };
 
-// A [1, 3, H, W] float32 tensor. Throws std::runtime_error with one sentence
-// when the file cannot be decoded.
-torch::Tensor image_to_tensor(const std::string& path, const ImageRecipe& recipe);
+// Throws std::runtime_error with one sentence when the file cannot be decoded.
+PreparedImage prepare_image(const std::string& path, const Recipe& recipe);
+
+// Decoding threads inside libvips: 1 when mtool decodes several photos at
+// once on its own threads. Call before the first prepare_image.
+void set_image_decoder_threads(int threads);
 
 }  // namespace mtool

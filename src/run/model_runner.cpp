@@ -28,13 +28,9 @@ c10::IValue Model::forward(const std::vector<c10::IValue>& inputs) {
 
 std::vector<c10::IValue> make_inputs(const Json& spec) {
   if (spec.contains("image") && spec["image"].is_string() && !spec["image"].get<std::string>().empty()) {
-    const Json& recipe = spec["recipe"];
-    ImageRecipe image_recipe;
-    image_recipe.resize_shorter = recipe.value("resize", 256);
-    image_recipe.crop = recipe.value("crop", 224);
-    image_recipe.mean = recipe["mean"].get<std::array<double, 3>>();
-    image_recipe.std = recipe["std"].get<std::array<double, 3>>();
-    return {image_to_tensor(spec["image"].get<std::string>(), image_recipe)};
+    Recipe recipe;
+    apply_recipe_json(recipe, spec["recipe"], "recipe");
+    return {prepare_image(spec["image"].get<std::string>(), recipe).tensor};
   }
   // Deterministic, so runs and models see the same data.
   torch::manual_seed(0);

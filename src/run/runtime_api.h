@@ -8,7 +8,7 @@
 
 extern "C" {
 
-constexpr int kMtoolRuntimeAbiVersion = 2;
+constexpr int kMtoolRuntimeAbiVersion = 3;
 
 enum MtoolLoader {
   kMtoolLoaderJit = 0,     // torch::jit::load
@@ -25,6 +25,10 @@ struct MtoolRuntimeApi {
   // caller releases with free_text. An answer {"error": "..."} reports failure.
   char* (*run_json)(const char* command, const char* request);
   void (*free_text)(char* text);
+  // Like run_json for commands that report as they go ("score"): each event
+  // is passed to `emit` as one JSON text, valid only during the call.
+  char* (*run_streaming)(const char* command, const char* request, void (*emit)(const char* event, void* context),
+                         void* context);
 };
 
 // The one exported symbol.

@@ -11,6 +11,7 @@
 #include "run/bench_runner.h"
 #include "run/convert_runner.h"
 #include "run/runtime_api.h"
+#include "run/score_runner.h"
 
 namespace {
 
@@ -52,22 +53,12 @@ char* copy_text(const std::string& text) {
   return out;
 }
 
-char* run_json(const char* command, const char* request) {
+// Runs `body`, turning any exception into an answer {"error": first line}.
+template <typename Body>
+char* answer_of(Body body) {
   nlohmann::json answer;
   try {
-    nlohmann::json parsed = nlohmann::json::parse(request);
-    std::string name(command);
-    if (name == "bench") {
-      answer = mtool::run_bench(parsed);
-    } else if (name == "backport") {
-      answer = mtool::run_backport(parsed);
-    } else if (name == "convert") {
-      answer = mtool::run_convert(parsed);
-    } else if (name == "compare") {
-      answer = mtool::run_compare(parsed);
-    } else {
-      answer = {{"error", std::string("unknown runtime command ") + command}};
-    }
+    answer = body();
   } catch (const c10::Error& e) {
     char line[1024];
     copy_first_line(e.what_without_backtrace(), line, sizeof line);
@@ -78,9 +69,32 @@ char* run_json(const char* command, const char* request) {
   return copy_text(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+char* run_streaming(const char* command, const char* request, void (*emit)(const char* event, void* context),
+                    void* context) {
+  return answer_of([&]() -> nlohmann::json {
+    if (std::string(command) != "score") return {{"error", std::string("unknown streaming command ") + command}};
+    mtool::run_score(nlohmann::json::parse(request), [&](const nlohmann::json& event) {
+      emit(event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), context);
+    });
+    return nlohmann::json::object();
+  });
+}
+
+char* run_json(const char* command, const char* request) {
+  return answer_of([&]() -> nlohmann::json {
+    nlohmann::json parsed = nlohmann::json::parse(request);
+    std::string name(command);
+    if (name == "bench") return mtool::run_bench(parsed);
+    if (name == "backport") return mtool::run_backport(parsed);
+    if (name == "convert") return mtool::run_convert(parsed);
+    if (name == "compare") return mtool::run_compare(parsed);
+    return {{"error", std::string("unknown runtime command ") + command}};
+  });
+}
+
 void free_text(char* text) { std::free(text); }
 
-const MtoolRuntimeApi kApi{kMtoolRuntimeAbiVersion, libtorch_version, try_load, run_json, free_text};
+const MtoolRuntimeApi kApi{kMtoolRuntimeAbiVersion, libtorch_version, try_load, run_json, free_text, run_streaming};
 
 }  // namespace
 

@@ -1,0 +1,96 @@
+// mtool recipe show|set MODEL
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "archive/repack.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "inspect/inspector.h"
+#include "io/atomic_output.h"
+#include "io/error.h"
+#include "io/mapped_file.h"
+#include "recipe_flags.h"
+#include "score/labels.h"
+#include "score/recipe.h"
+
+namespace mtool::cli {
+
+namespace {
+
+using Json = nlohmann::json;
+
+struct RecipeArgs {
+  std::string model;
+  std::string output;
+  std::string labels;
+  RecipeFlags flags;
+};
+
+ModelReport zip_model(const std::string& path) {
+  ModelReport report = inspect_path(path, {});
+  if (report.format != ModelFormat::TorchScript && report.format != ModelFormat::Lite) {
+    throw Error(ErrorKind::Format, fmt::format("{}: a recipe is stored in a TorchScript or lite zip archive; this is {}",
+                                               path, format_name(report.format)));
+  }
+  return report;
+}
+
+void show_recipe(const RecipeArgs& args) {
+  ResolvedRecipe resolved = resolve_recipe(inspect_path(args.model, {}), Json::object());
+  Json shown = resolved.stored;
+  Json fields = recipe_to_json(resolved.recipe);
+  for (auto& [key, value] : fields.items()) shown[key] = value;
+  std::printf("%s\n", Json({{"model", args.model}, {"source", resolved.source}, {"recipe", shown}}).dump(2).c_str());
+}
+
+// The stored recipe's keys (labels, output, name, ...) are kept; the recipe
+// fields become the full effective recipe with the flags applied.
+void set_recipe(const RecipeArgs& args) {
+  ModelReport report = zip_model(args.model);
+  ResolvedRecipe resolved = resolve_recipe(report, recipe_overrides(args.flags));
+  Json stored = stored_recipe_text(report) ? resolved.stored : Json::object();
+  Json fields = recipe_to_json(resolved.recipe);
+  for (auto& [key, value] : fields.items()) stored[key] = value;
+  if (!args.labels.empty()) stored["labels"] = read_labels_file(args.labels);
+  std::string destination = args.output.empty() ? args.model : args.output;
+  AtomicOutput output(destination, args.output.empty());
+  {
+    MappedFile input(args.model);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(output.temp_path().c_str(), "wb"), std::fclose);
+    if (!out) throw Error(ErrorKind::Io, fmt::format("cannot write {}", output.temp_path()));
+    repack_archive(input.bytes(), "", out.get(), {{"extra/mtool.json", stored.dump(2) + "\n"}});
+    if (std::fflush(out.get()) != 0) throw Error(ErrorKind::Io, fmt::format("cannot write {}", output.temp_path()));
+  }
+  ModelReport written = inspect_path(output.temp_path(), {});
+  if (written.format != report.format || !stored_recipe_text(written)) {
+    throw Error(ErrorKind::Format, fmt::format("the rewritten archive does not read back as {}", format_name(report.format)));
+  }
+  output.commit();
+  std::fprintf(stderr, "%s: stored recipe: %s\n", destination.c_str(), describe_recipe(resolved.recipe).c_str());
+}
+
+}  // namespace
+
+void setup_recipe(CLI::App& parent, RunState& state) {
+  auto args = std::make_shared<RecipeArgs>();
+  CLI::App* command = parent.add_subcommand("recipe", "Show or store the preprocessing a model's photos need");
+  command->require_subcommand(1);
+  CLI::App* show = command->add_subcommand("show", "Print the recipe in effect for a model and where it comes from");
+  show->add_option("model", args->model, "Model file")->required()->type_name("MODEL");
+  show->callback([args] { show_recipe(*args); });
+  CLI::App* set = command->add_subcommand("set", "Store a recipe in the model archive (extra/mtool.json)");
+  set->add_option("model", args->model, "TorchScript (.pt) or lite (.ptl) zip archive")->required()->type_name("MODEL");
+  set->add_option("-o,--output", args->output, "Write a new file instead of replacing MODEL (refuses to overwrite)")
+      ->type_name("FILE");
+  set->add_option("--labels", args->labels, "Also store these class names (one per line, or a JSON list)")->type_name("FILE");
+  add_recipe_flags(*set, args->flags);
+  set->callback([args] { set_recipe(*args); });
+  set->footer("Fields not given keep the stored value, else torchvision's ImageNet default. The archive is rewritten "
+              "record for record; MODEL is replaced only once the new file reads back.\n\n" + std::string(kExitCodeHelp));
+  (void)state;
+}
+
+}  // namespace mtool::cli

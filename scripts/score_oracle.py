@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""The Python reference for `mtool score`: the same TorchScript model run on
+the same photos through torchvision's transforms on PIL images, the pipeline
+most training code uses. Prints one JSON object per photo: top-5 classes,
+the raw output, and, when mtool saved its input tensors (--save-inputs), the
+largest difference between mtool's input tensor and torchvision's.
+
+usage: score_oracle.py MODEL [--resize 256] [--crop 224] [--inputs DIR] PHOTO...
+Run with /usr/bin/python3 (Debian's python3-torch and python3-torchvision)."""
+import argparse
+import json
+import os
+
+import torch
+import torchvision.transforms as T
+from PIL import Image, ImageOps
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model")
+    parser.add_argument("photos", nargs="+")
+    parser.add_argument("--resize", type=int, default=256)
+    parser.add_argument("--crop", type=int, default=224)
+    parser.add_argument("--inputs", help="folder of mtool's saved input tensors (NNNNNN.pt, in photo order)")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    transform = T.Compose([
+        T.Resize(args.resize),
+        T.CenterCrop(args.crop),
+        T.ToTensor(),
+        T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+    ])
+    model = torch.jit.load(args.model).eval()
+    for index, photo in enumerate(args.photos):
+        # mtool applies the EXIF orientation; so does the reference (PIL alone does not).
+        image = ImageOps.exif_transpose(Image.open(photo)).convert("RGB")
+        x = transform(image).unsqueeze(0)
+        with torch.no_grad():
+            y = model(x)
+        probabilities = y.softmax(1)[0]
+        values, indices = probabilities.topk(5)
+        result = {"path": photo, "top": indices.tolist(), "probabilities": values.tolist(), "output": y[0].tolist()}
+        if args.inputs:
+            theirs = torch.load(os.path.join(args.inputs, f"{index:06d}.pt"))
+            result["input_max_abs_diff"] = (theirs - x).abs().max().item()
+            result["input_mean_abs_diff"] = (theirs - x).abs().mean().item()
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
