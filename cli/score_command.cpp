@@ -5,12 +5,15 @@
 #include <fmt/format.h>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
+#include "io/atomic_output.h"
 #include "io/error.h"
+#include "score/builtin_model.h"
 #include "progress.h"
 #include "recipe_flags.h"
 #include "runtime_call.h"
@@ -64,7 +67,7 @@ class ScorePrinter {
     if (!event["error"].is_null()) ++failed_;
     std::string line;
     if (args_.json) {
-      line = score_json(event, plan_.model_name).dump(-1, ' ', false, Json::error_handler_t::replace);
+      line = score_json(event, plan_.model_name, plan_.model_version).dump(-1, ' ', false, Json::error_handler_t::replace);
     } else if (args_.csv) {
       line = score_csv_row(event);
     } else {
@@ -87,17 +90,33 @@ class ScorePrinter {
 void print_summary(const Json& loaded, const Json& done, size_t failed, size_t total) {
   Style style = style_for(stderr);
   std::fprintf(stderr, "%s\n", style.dim(fmt::format("{} images in {:.2f} s ({:.1f}/s); model loaded in {:.0f} ms; "
-                                                      "{} inference threads, {} decode workers", total,
+                                                      "inference threads: {}, decode workers: {}", total,
                                                       done.value("total_ms", 0.0) / 1000, done.value("images_per_s", 0.0),
                                                       loaded.value("load_ms", 0.0), loaded.value("threads", 0),
                                                       loaded.value("decode_workers", 0))).c_str());
   if (failed > 0) std::fprintf(stderr, "%s\n", style.red(fmt::format("{} of {} images failed", failed, total)).c_str());
 }
 
+void write_builtin_model(const std::string& path) {
+  std::string_view bytes = builtin_quality_model();
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(path.c_str(), "wb"), std::fclose);
+  if (!out || std::fwrite(bytes.data(), 1, bytes.size(), out.get()) != bytes.size() || std::fflush(out.get()) != 0) {
+    throw Error(ErrorKind::Io, fmt::format("cannot write the built-in model to {}", path));
+  }
+}
+
 void run_score(const ScoreArgs& args, RunState& state) {
   if (args.json && args.csv) throw Error(ErrorKind::Usage, "give --json or --csv, not both");
-  if (args.model.empty()) throw Error(ErrorKind::Usage, "give a model with --model MODEL (.pt or .ptl)");
-  ScorePlan plan = plan_score(inspect_path(args.model, {}), recipe_overrides(args.recipe), args.labels);
+  // No model given: the built-in quality model, written to a scratch file for LibTorch to load.
+  std::optional<TempFile> builtin;
+  std::string model = args.model;
+  if (model.empty()) {
+    builtin.emplace((std::filesystem::temp_directory_path() / "mtool-quality-model.pt").string());
+    write_builtin_model(builtin->path());
+    model = builtin->path();
+  }
+  ScorePlan plan = plan_score(inspect_path(model, {}), recipe_overrides(args.recipe), args.labels);
+  if (builtin) plan.model = builtin->path();
   if (args.show_recipe) {
     print_recipe(plan);
     return;
@@ -155,7 +174,9 @@ void setup_score(CLI::App& parent, RunState& state) {
   CLI::App* command = parent.add_subcommand("score", "Run a model on photos, prepared as it was trained, and say what it sees");
   command->add_option("images", args->images, "Photos, folders (searched recursively for images), or - for paths on stdin")
       ->type_name("PHOTO|FOLDER|-");
-  command->add_option("-m,--model", args->model, "TorchScript (.pt) or lite (.ptl) model")->type_name("MODEL");
+  command->add_option("-m,--model", args->model,
+                      "TorchScript (.pt) or lite (.ptl) model (default: mtool's built-in image-quality model)")
+      ->type_name("MODEL");
   command->add_option("--labels", args->labels, "Class names, one per line (or a JSON list), for a classifier's outputs")
       ->type_name("FILE");
   command->add_option("--top", args->top_k, "Classes to show per photo (default 3; 5 in --json)")->check(CLI::Range(1, 1000));

@@ -62,7 +62,7 @@ std::string output_text(const Json& output, int top_k, const Style& style) {
            fmt::format(" ± {:.2f} (distribution over {} buckets)", number(output, "std"), output["probabilities"].size());
   }
   if (kind == "quality") {
-    return style.bold(fmt::format("{:5.1f}", number(output, "score"))) + fmt::format("  ({})", output.value("defect", "?"));
+    return style.bold(fmt::format("{:5.1f}", number(output, "score"))) + fmt::format("  ({})", output.value("verdict", output.value("defect", "?")));
   }
   if (kind == "tensors") return tensors_text(output);
   return "unreadable output: " + output.value("error", "");
@@ -94,8 +94,9 @@ std::string score_text_line(const Json& event, const ScoreLineOptions& options) 
   return line;
 }
 
-Json score_json(const Json& event, const std::string& model_name) {
-  Json out = {{"schema", "mtool.score/1"}, {"path", event["path"]}, {"model", model_name}, {"error", event["error"]}};
+Json score_json(const Json& event, const std::string& model_name, const Json& model_version) {
+  Json out = {{"schema", "mtool.score/1"}, {"path", event["path"]}, {"model", model_name}, {"model_version", model_version},
+              {"error", event["error"]}};
   if (!event["error"].is_null() && !event.contains("output")) return out;
   for (const char* key : {"width", "height", "input_shape", "output", "timings_ms", "saved_input"}) {
     if (event.contains(key)) out[key] = event[key];
@@ -123,7 +124,7 @@ std::string score_csv_row(const Json& event) {
     fields[6] = csv_number(output, "score");
     fields[7] = csv_number(output, "mean");
     fields[8] = csv_number(output, "std");
-    if (fields[2] == "quality") fields[3] = csv_field(output.value("defect", ""));
+    if (fields[2] == "quality") fields[3] = csv_field(output.value("verdict", ""));
   }
   if (event.contains("timings_ms")) {
     fields[9] = csv_number(event["timings_ms"], "decode");

@@ -18,7 +18,8 @@ struct ScoreLineOptions {
 std::string score_text_line(const nlohmann::json& event, const ScoreLineOptions& options);
 
 // The runtime's event as the documented schema mtool.score/1.
-nlohmann::json score_json(const nlohmann::json& event, const std::string& model_name);
+nlohmann::json score_json(const nlohmann::json& event, const std::string& model_name,
+                          const nlohmann::json& model_version);
 
 std::string score_csv_header();
 std::string score_csv_row(const nlohmann::json& event);

@@ -9,8 +9,9 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev doctest-dev
   zlib1g-dev              # inflate for the zip reader
   libarchive-dev          # 7z and tar archives for scan
-  libvips-dev             # photo decoding for bench --image (and score)
-  python3-torch python3-torchvision   # /usr/bin/python3: test fixtures and oracle only
+  libvips-dev             # photo decoding for score and bench --image
+  python3-torch python3-torchvision python3-pil   # /usr/bin/python3: test fixtures and oracle only
+  mate-backgrounds python3-skimage    # real photos: score's parity tests and benchmark, quality-model training
 )
 
 missing=()

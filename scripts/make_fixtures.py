@@ -18,6 +18,7 @@ import zipfile
 
 import torch
 import torch.nn as nn
+from fixtures_score import make_quality_fixtures, make_score_fixtures
 from torch.jit.mobile import _backport_for_mobile, _get_model_bytecode_version, _get_model_ops_and_info
 
 torch.manual_seed(0)
@@ -269,6 +270,8 @@ def main():
     make_torch_save(fx)
     make_damaged_and_impostors(fx)
     make_images(fx)
+    make_score_fixtures(outdir)
+    make_quality_fixtures(outdir, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "coffee.jpg"))
     fx.write()
     print(f"make_fixtures: {len(fx.expected)} fixtures in {outdir}", file=sys.stderr)
 

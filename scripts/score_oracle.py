@@ -39,9 +39,10 @@ def main():
         x = transform(image).unsqueeze(0)
         with torch.no_grad():
             y = model(x)
-        probabilities = y.softmax(1)[0]
-        values, indices = probabilities.topk(5)
-        result = {"path": photo, "top": indices.tolist(), "probabilities": values.tolist(), "output": y[0].tolist()}
+        result = {"path": photo, "output": y[0].flatten().tolist()}
+        if y.dim() == 2 and y.shape[1] > 1:
+            values, indices = y.softmax(1)[0].topk(min(5, y.shape[1]))
+            result.update(top=indices.tolist(), probabilities=values.tolist())
         if args.inputs:
             theirs = torch.load(os.path.join(args.inputs, f"{index:06d}.pt"))
             result["input_max_abs_diff"] = (theirs - x).abs().max().item()

@@ -25,10 +25,18 @@ void init_vips() {
     // Every photo is opened once: caching operations would only grow memory
     // over a run of thousands of photos.
     vips_cache_set_max(0);
+    // libvips reports recoverable damage as GLib warnings on stderr; mtool
+    // refuses truncated files instead (fail_on) and says so in one line.
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
   });
 }
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// Read once, top to bottom; a truncated file is an error, not a grey band.
+vips::VOption* load_options() {
+  return vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL)->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
+}
 
 // EXIF orientations 5 to 8 turn the image by 90 degrees: width and height swap.
 std::pair<int, int> upright_size(const vips::VImage& header) {
@@ -88,7 +96,7 @@ int jpeg_shrink(const vips::VImage& header, int width, int height, int target_wi
 // in sRGB, then resized exactly as PIL does (score/bilinear_resize.h).
 Rgb8Image decode_and_resize(const std::string& path, const vips::VImage& header, int width, int height,
                             int target_width, int target_height, Window window, bool fast) {
-  auto options = vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL);
+  auto options = load_options();
   if (fast) {
     int shrink = jpeg_shrink(header, width, height, target_width, target_height);
     if (shrink > 1) options->set("shrink", shrink);
@@ -147,7 +155,7 @@ PreparedImage prepare_image(const std::string& path, const Recipe& recipe) {
   try {
     Clock::time_point start = Clock::now();
     PreparedImage prepared;
-    vips::VImage header = vips::VImage::new_from_file(path.c_str(), vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+    vips::VImage header = vips::VImage::new_from_file(path.c_str(), load_options());
     std::tie(prepared.width, prepared.height) = upright_size(header);
     // libvips is lazy: the decode and resize run when the pixels are asked for.
     auto [target_width, target_height] = resized_size(prepared.width, prepared.height, recipe);

@@ -1,5 +1,6 @@
 #include "run/model_runner.h"
 
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 #include <torch/csrc/jit/mobile/import.h>
@@ -53,6 +54,17 @@ std::string describe_output(const c10::IValue& value) {
 
 std::string first_line(const char* text) {
   std::string message(text);
+  // The TorchScript interpreter's errors open with "The following operation
+  // failed", then a traceback through the model's code; the cause is the last line.
+  if (message.find("Traceback of TorchScript") != std::string::npos) {
+    size_t end = message.find_last_not_of(" \n");
+    size_t start = message.rfind('\n', end);
+    std::string cause = message.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    for (const char* prefix : {"RuntimeError: ", "Error: "}) {
+      if (cause.starts_with(prefix)) cause = cause.substr(std::strlen(prefix));
+    }
+    return cause;
+  }
   size_t start = message.find_first_not_of(" \n");
   message = start == std::string::npos ? "" : message.substr(start);
   return message.substr(0, message.find('\n'));

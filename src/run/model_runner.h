@@ -32,7 +32,9 @@ std::string describe_output(const c10::IValue& value);
 // throws std::runtime_error when their structures differ.
 double max_abs_difference(const c10::IValue& a, const c10::IValue& b);
 
-// LibTorch's messages start with a blank line and end with a backtrace.
+// The sentence that says what went wrong in a LibTorch message: its first
+// line (they start with a blank line and end with a backtrace), or for a
+// TorchScript interpreter error, the cause on its last line.
 std::string first_line(const char* text);
 
 }  // namespace mtool

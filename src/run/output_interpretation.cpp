@@ -101,6 +101,13 @@ Json distribution_kind(const torch::Tensor& row) {
           {"probabilities", std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel())}};
 }
 
+// "slight blur": the defect the model names, graded by how far the score fell.
+std::string quality_verdict(double score, const std::string& defect) {
+  if (defect == "none") return "no visible defect";
+  const char* severity = score >= 70 ? "slight" : score >= 45 ? "moderate" : "strong";
+  return std::string(severity) + " " + defect;
+}
+
 Json quality_kind(const torch::Tensor& score, const torch::Tensor& defect_logits, const OutputHints& hints) {
   torch::Tensor probabilities = torch::softmax(defect_logits.to(torch::kFloat64), 0);
   Json defects = Json::object();
@@ -110,7 +117,9 @@ Json quality_kind(const torch::Tensor& score, const torch::Tensor& defect_logits
     defects[name] = probabilities[i].item<double>();
   }
   std::string defect = static_cast<size_t>(best) < hints.defects.size() ? hints.defects[best] : std::to_string(best);
-  return {{"kind", "quality"}, {"score", score.item<double>()}, {"defect", defect}, {"defects", defects}};
+  double value = score.item<double>();
+  return {{"kind", "quality"}, {"score", value}, {"defect", defect}, {"verdict", quality_verdict(value, defect)},
+          {"defects", defects}};
 }
 
 std::optional<Json> quality_output(const c10::IValue& output, int64_t index, int64_t batch, const OutputHints& hints) {

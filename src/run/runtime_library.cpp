@@ -10,21 +10,17 @@
 #include "run/backport_runner.h"
 #include "run/bench_runner.h"
 #include "run/convert_runner.h"
+#include "run/model_runner.h"
 #include "run/runtime_api.h"
 #include "run/score_runner.h"
 
 namespace {
 
-// LibTorch's messages carry source excerpts and a C++ backtrace after the
-// first line (and TorchScript's start with a blank line); people need the first
-// line that says something.
+// LibTorch's messages carry source excerpts and a C++ backtrace; people need
+// the one line that says what went wrong (mtool::first_line).
 void copy_first_line(const char* message, char* out, size_t out_size) {
   if (out == nullptr || out_size == 0) return;
-  std::string text(message);
-  size_t start = text.find_first_not_of(" \n");
-  text = start == std::string::npos ? "" : text.substr(start);
-  size_t end = text.find('\n');
-  if (end != std::string::npos) text.resize(end);
+  std::string text = mtool::first_line(message);
   std::strncpy(out, text.c_str(), out_size - 1);
   out[out_size - 1] = '\0';
 }
@@ -64,7 +60,7 @@ char* answer_of(Body body) {
     copy_first_line(e.what_without_backtrace(), line, sizeof line);
     answer = {{"error", line}};
   } catch (const std::exception& e) {
-    answer = {{"error", e.what()}};
+    answer = {{"error", mtool::first_line(e.what())}};
   }
   return copy_text(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }

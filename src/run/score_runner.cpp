@@ -171,7 +171,7 @@ class Scorer {
       } catch (const c10::Error& e) {
         error = first_line(e.what_without_backtrace());
       } catch (const std::exception& e) {
-        error = e.what();
+        error = first_line(e.what());
       }
       inference_ms = ms_since(start) / static_cast<double>(inputs.size());
       if (!error.empty() && !any_inference_) {

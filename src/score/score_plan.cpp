@@ -50,6 +50,7 @@ ScorePlan plan_score(const ModelReport& report, const nlohmann::json& recipe_fla
   if (stored.contains("output") && stored["output"].is_object()) plan.output_hint = stored["output"];
   plan.model_name = stored.contains("name") && stored["name"].is_string() ? stored["name"].get<std::string>()
                                                                            : std::filesystem::path(report.path).filename().string();
+  plan.model_version = stored.contains("version") ? stored["version"] : nlohmann::json(nullptr);
   return plan;
 }
 

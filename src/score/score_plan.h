@@ -18,6 +18,7 @@ struct ScorePlan {
   LabelSource labels;          // given or stored; ImageNet's are picked by output size later
   nlohmann::json output_hint = nlohmann::json::object();  // extra/mtool.json "output", e.g. {"kind": "quality"}
   std::string model_name;      // extra/mtool.json "name", else the file name
+  nlohmann::json model_version;  // extra/mtool.json "version", else null
 };
 
 // Throws Error(Format) for a file LibTorch cannot run (inspect's diagnosis)

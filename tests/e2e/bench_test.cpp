@@ -10,16 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  for (size_t start = 0; start < text.size();) {
-    size_t end = text.find('\n', start);
-    lines.push_back(json::parse(text.substr(start, end - start)));
-    start = end == std::string::npos ? text.size() : end + 1;
-  }
-  return lines;
-}
-
 void check_figures(const json& model, int runs) {
   CAPTURE(model.dump());
   CHECK(model["error"].is_null());
@@ -43,7 +33,7 @@ TEST_SUITE("bench") {
     RunResult result = run_mtool({"bench", "--json", "--runs", "7", "--loads", "2", "--warmup", "1", "--input-shape",
                                   "1,3,32,32", fixture("scripted.pt"), fixture("lite_v8.ptl"), fixture("lite_v5.ptl")});
     CHECK(result.exit_code == 0);
-    std::vector<json> models = json_lines(result.out);
+    std::vector<json> models = result.json_lines();
     REQUIRE(models.size() == 3);
     for (const json& model : models) check_figures(model, 7);
     CHECK(models[0]["loader"] == "jit");
@@ -64,7 +54,7 @@ TEST_SUITE("bench") {
   TEST_CASE("input shapes come from the recipe stored in the archive") {
     RunResult result = run_mtool({"bench", "--json", "--runs", "3", "--loads", "1", fixture("with_extra_files.pt")});
     CHECK(result.exit_code == 0);
-    json model = json_lines(result.out).at(0);
+    json model = result.json_lines().at(0);
     CHECK(model["inputs"] == json::array({json::array({1, 3, 224, 224})}));
   }
 
@@ -74,7 +64,7 @@ TEST_SUITE("bench") {
       RunResult result = run_mtool({"bench", "--json", "--runs", "3", "--loads", "1", "--image", fixture(photo),
                                     fixture("lite_v8.ptl")});
       CHECK(result.exit_code == 0);
-      json model = json_lines(result.out).at(0);
+      json model = result.json_lines().at(0);
       CHECK(model["error"].is_null());
       CHECK(model["inputs"] == json::array({json::array({1, 3, 224, 224})}));
       CHECK(model["image"] == fixture(photo));
@@ -91,7 +81,7 @@ TEST_SUITE("bench") {
   TEST_CASE("--profile lists the operators that took the time") {
     RunResult result = run_mtool({"bench", "--json", "--profile", "--runs", "3", "--loads", "1", "--input-shape",
                                   "1,3,32,32", fixture("lite_v8.ptl")});
-    json model = json_lines(result.out).at(0);
+    json model = result.json_lines().at(0);
     REQUIRE(model["profile"].size() > 3);
     bool conv = false;
     double percent = 0;

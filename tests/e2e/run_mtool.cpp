@@ -20,6 +20,16 @@ bool RunResult::one_error_line() const {
 
 nlohmann::json RunResult::json() const { return nlohmann::json::parse(out); }
 
+std::vector<nlohmann::json> RunResult::json_lines() const {
+  std::vector<nlohmann::json> lines;
+  for (size_t start = 0; start < out.size();) {
+    size_t end = out.find('\n', start);
+    lines.push_back(nlohmann::json::parse(out.substr(start, end - start)));
+    start = end == std::string::npos ? out.size() : end + 1;
+  }
+  return lines;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;
@@ -42,6 +52,10 @@ std::string scratch_dir(const std::string& name) {
 }
 
 RunResult run_mtool(const std::vector<std::string>& args) { return run_binary(MTOOL_BINARY, args); }
+
+RunResult run_shell(const std::string& script) {
+  return run_binary("/bin/sh", {"-c", "MTOOL='" MTOOL_BINARY "'; " + script});
+}
 
 RunResult run_binary(const std::string& binary, const std::vector<std::string>& args) {
   std::string dir = scratch_dir("run-" + std::to_string(::getpid()));

@@ -17,10 +17,13 @@ struct RunResult {
   // stderr is one line starting "mtool: error:".
   bool one_error_line() const;
   nlohmann::json json() const;  // stdout as one JSON document
+  std::vector<nlohmann::json> json_lines() const;  // stdout as JSON Lines
 };
 
 RunResult run_mtool(const std::vector<std::string>& args);
 RunResult run_binary(const std::string& binary, const std::vector<std::string>& args);
+// A shell pipeline ("printf ... | \"$MTOOL\" score -"), with $MTOOL set to the binary.
+RunResult run_shell(const std::string& script);
 
 std::string fixture(const std::string& name);
 std::string read_file(const std::string& path);

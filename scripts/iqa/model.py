@@ -1,0 +1,34 @@
+"""The quality model: a small fully convolutional network over the whole
+photo, pooled to a mean and a spread per feature (spread is what tells a
+sharp, clean photo from a blurred or noisy one), with two heads: a quality
+score from 0 to 100 and logits over DEFECTS."""
+import torch
+import torch.nn as nn
+
+MEAN = [0.485, 0.456, 0.406]
+STD = [0.229, 0.224, 0.225]
+
+
+def block(inputs, outputs, stride):
+    return nn.Sequential(nn.Conv2d(inputs, outputs, 3, stride, 1, bias=False), nn.BatchNorm2d(outputs), nn.ReLU(inplace=True))
+
+
+class QualityNet(nn.Module):
+    def __init__(self, defects: int):
+        super().__init__()
+        # Full resolution first: fine detail (noise, JPEG blocks, slight blur) lives there.
+        self.features = nn.Sequential(
+            block(3, 16, 1), block(16, 32, 2), block(32, 48, 2), block(48, 64, 2),
+            block(64, 96, 2), block(96, 128, 2), block(128, 160, 2))
+        self.trunk = nn.Sequential(nn.Linear(2 * 160 + 6, 128), nn.ReLU(inplace=True))
+        self.score_head = nn.Linear(128, 1)
+        self.defect_head = nn.Linear(128, defects)
+
+    def forward(self, x: torch.Tensor):
+        # Global colour statistics of the (normalised) input: exposure, contrast and casts are global.
+        colour = torch.cat([x.mean(dim=(2, 3)), x.std(dim=(2, 3))], dim=1)
+        f = self.features(x)
+        pooled = torch.cat([f.mean(dim=(2, 3)), f.std(dim=(2, 3)), colour], dim=1)
+        h = self.trunk(pooled)
+        score = torch.sigmoid(self.score_head(h)).squeeze(1) * 100.0
+        return score, self.defect_head(h)
