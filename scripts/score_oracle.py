@@ -35,11 +35,14 @@ def main():
     model = torch.jit.load(args.model).eval()
     for index, photo in enumerate(args.photos):
         # mtool applies the EXIF orientation; so does the reference (PIL alone does not).
-        image = ImageOps.exif_transpose(Image.open(photo)).convert("RGB")
+        opened = Image.open(photo)
+        # PIL ignores an embedded ICC profile; mtool converts to sRGB, so such photos differ by design.
+        has_icc = bool(opened.info.get("icc_profile"))
+        image = ImageOps.exif_transpose(opened).convert("RGB")
         x = transform(image).unsqueeze(0)
         with torch.no_grad():
             y = model(x)
-        result = {"path": photo, "output": y[0].flatten().tolist()}
+        result = {"path": photo, "icc_profile": has_icc, "output": y[0].flatten().tolist()}
         if y.dim() == 2 and y.shape[1] > 1:
             values, indices = y.softmax(1)[0].topk(min(5, y.shape[1]))
             result.update(top=indices.tolist(), probabilities=values.tolist())
