@@ -89,8 +89,8 @@ class ScorePrinter {
 
 void print_summary(const Json& loaded, const Json& done, size_t failed, size_t total) {
   Style style = style_for(stderr);
-  std::fprintf(stderr, "%s\n", style.dim(fmt::format("{} images in {:.2f} s ({:.1f}/s); model loaded in {:.0f} ms; "
-                                                      "inference threads: {}, decode workers: {}", total,
+  std::fprintf(stderr, "%s\n", style.dim(fmt::format("{} image{} in {:.2f} s ({:.1f}/s); model loaded in {:.0f} ms; "
+                                                      "inference threads: {}, decode workers: {}", total, total == 1 ? "" : "s",
                                                       done.value("total_ms", 0.0) / 1000, done.value("images_per_s", 0.0),
                                                       loaded.value("load_ms", 0.0), loaded.value("threads", 0),
                                                       loaded.value("decode_workers", 0))).c_str());

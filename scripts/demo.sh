@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Sets up everything, builds mtool, and runs `mtool inspect` and `mtool scan` on example models
-# that PyTorch writes during the build (build/fixtures), plus a real demo-app
-# model from ../shared/corpus when it is there.
+# Sets up everything, builds mtool, scores the bundled photos (examples/) with
+# the built-in quality model, and runs inspect, scan, backport, convert and
+# bench on example models that PyTorch writes during the build
+# (build/fixtures), plus a real demo-app model from ../shared/corpus when it is
+# there (which also names what the photos show).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh" >&2
@@ -20,6 +22,8 @@ show() {
 }
 
 show --version
+show score "$root/examples"
+show score -m "$examples/score/nima.pt" "$root/examples/coffee.jpg"
 show inspect "$examples/lite_v8.ptl"
 show inspect --runtime 1.10 "$examples/lite_v8.ptl"
 show inspect "$examples/state_dict.pt"
@@ -35,4 +39,5 @@ show scan "$examples"
 corpus="$root/../shared/corpus/demo-apps/ios_mobilenet_quantized.pt"
 if [[ -f "$corpus" ]]; then
   show inspect "$corpus"
+  show score -m "$corpus" --timings "$root/examples"
 fi

@@ -85,6 +85,14 @@ TEST_SUITE("score") {
     CHECK(score_of(score_fixture("mean_red.pt"), photo("red_then_blue.gif")) == doctest::Approx((1 - 0.485) / 0.229).epsilon(1e-3));
   }
 
+  TEST_CASE("an iPhone-style HEIC photo decodes like the PNG it was made from") {
+    std::string heic = scratch_dir("score-heic") + "/photo.heic";
+    RunResult written = run_binary(MTOOL_HEIC_WRITER, {photo("photo.png"), heic});
+    REQUIRE(written.exit_code == 0);
+    double png = score_of(score_fixture("mean_red.pt"), photo("photo.png"));
+    CHECK(score_of(score_fixture("mean_red.pt"), heic) == doctest::Approx(png).epsilon(0.05));
+  }
+
   TEST_CASE("files that cannot be decoded are reported on their own line and the others are scored") {
     RunResult result = run_mtool({"score", "--json", "-m", score_fixture("mean_red.pt"), photo("photo.png"),
                                   score_fixture("broken/truncated.jpg"), score_fixture("broken/text.jpg"),
