@@ -3,7 +3,9 @@
 # through ctest. Then builds again with AddressSanitizer and UndefinedBehavior-
 # Sanitizer (build-asan/) and reruns the suites that do not load LibTorch
 # (LibTorch itself is not instrumented). MTOOL_SANITIZERS=0 skips that second
-# pass. Ends with ctest's summary.
+# pass. Last, each libFuzzer target runs for MTOOL_FUZZ_SECONDS (default 60;
+# 0 skips), seeded with the fixtures; a crash fails the run and its input is
+# kept in tests/fuzz/regressions/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
@@ -16,5 +18,11 @@ if [[ "${MTOOL_SANITIZERS:-1}" != 0 ]]; then
   cmake --build "$root/build-asan" -j"$(nproc)" >/dev/null
   cd "$root/build-asan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --output-on-failure -E "try-load|bench|backport"
+    ctest --output-on-failure -E "try-load|bench|backport|score|corruption-runtime"
+fi
+
+fuzz_seconds="${MTOOL_FUZZ_SECONDS:-60}"
+if [[ "$fuzz_seconds" != 0 ]]; then
+  echo "test: fuzzing each target for ${fuzz_seconds} s (scripts/fuzz.sh)" >&2
+  "$root/scripts/fuzz.sh" "$fuzz_seconds"
 fi

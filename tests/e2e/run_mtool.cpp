@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sstream>
@@ -57,7 +58,11 @@ RunResult run_shell(const std::string& script) {
   return run_binary("/bin/sh", {"-c", "MTOOL='" MTOOL_BINARY "'; " + script});
 }
 
-RunResult run_binary(const std::string& binary, const std::vector<std::string>& args) {
+RunResult run_mtool_within(double time_limit_seconds, const std::vector<std::string>& args) {
+  return run_binary(MTOOL_BINARY, args, time_limit_seconds);
+}
+
+RunResult run_binary(const std::string& binary, const std::vector<std::string>& args, double time_limit_seconds) {
   std::string dir = scratch_dir("run-" + std::to_string(::getpid()));
   std::string out_path = dir + "/stdout";
   std::string err_path = dir + "/stderr";
@@ -78,7 +83,16 @@ RunResult run_binary(const std::string& binary, const std::vector<std::string>& 
   if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
     int status = 0;
     struct rusage usage {};
-    wait4(pid, &status, 0, &usage);
+    auto limit = start + std::chrono::duration<double>(time_limit_seconds);
+    while (time_limit_seconds > 0 && wait4(pid, &status, WNOHANG, &usage) == 0) {
+      if (std::chrono::steady_clock::now() > limit) {
+        kill(pid, SIGKILL);
+        result.timed_out = true;
+        break;
+      }
+      usleep(2000);
+    }
+    if (time_limit_seconds <= 0 || result.timed_out) wait4(pid, &status, 0, &usage);
     result.max_rss_kib = usage.ru_maxrss;
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);

@@ -13,6 +13,7 @@ struct RunResult {
   std::string err;
   double seconds = 0;
   long max_rss_kib = 0;  // peak memory of the process
+  bool timed_out = false;  // killed after the time limit
 
   // stderr is one line starting "mtool: error:".
   bool one_error_line() const;
@@ -21,7 +22,9 @@ struct RunResult {
 };
 
 RunResult run_mtool(const std::vector<std::string>& args);
-RunResult run_binary(const std::string& binary, const std::vector<std::string>& args);
+// With `time_limit_seconds` > 0 the process is killed (SIGKILL) once it runs longer.
+RunResult run_binary(const std::string& binary, const std::vector<std::string>& args, double time_limit_seconds = 0);
+RunResult run_mtool_within(double time_limit_seconds, const std::vector<std::string>& args);
 // A shell pipeline ("printf ... | \"$MTOOL\" score -"), with $MTOOL set to the binary.
 RunResult run_shell(const std::string& script);
 

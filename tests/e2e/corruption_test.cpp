@@ -1,0 +1,186 @@
+// The corruption sweep: every fixture (models, archives, pickles, photos)
+// truncated at many offsets and with seeded random byte flips, through
+// inspect, scan, backport and score. Each run must end in a clean answer or a
+// clean error: no crash, no hang (5 s), no internal error, no partial file.
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <random>
+
+#include "run_mtool.h"
+
+using namespace mtool::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kTimeLimitSeconds = 5.0;
+
+struct Variant {
+  std::string path;
+  std::string how;  // "truncated at 123", "4 bytes flipped (seed 7)"
+};
+
+std::vector<fs::path> all_fixtures() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(MTOOL_FIXTURE_DIR)) {
+    if (entry.is_regular_file() && entry.path().filename() != "expected.json" && entry.file_size() > 0) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Truncations at the edges, at powers of two and at every eighth of the file;
+// byte flips near the start (headers), near the end (zip directories) and anywhere.
+std::vector<Variant> corrupt(const fs::path& original, const std::string& dir, size_t flips) {
+  std::string bytes = read_file(original.string());
+  std::vector<size_t> cuts = {0, 1, 2, 4, 16, 64, 512, bytes.size() - 1};
+  for (size_t eighth = 1; eighth < 8; ++eighth) cuts.push_back(bytes.size() * eighth / 8);
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  std::vector<Variant> variants;
+  std::string stem = dir + "/" + original.filename().string();
+  for (size_t cut : cuts) {
+    if (cut >= bytes.size()) continue;
+    std::string path = stem + ".cut" + std::to_string(cut) + original.extension().string();
+    write_file(path, bytes.substr(0, cut));
+    variants.push_back({path, "truncated at " + std::to_string(cut)});
+  }
+  std::mt19937_64 random(std::hash<std::string>{}(original.filename().string()));
+  for (size_t i = 0; i < flips; ++i) {
+    std::string damaged = bytes;
+    size_t count = 1 + i % 4;
+    for (size_t k = 0; k < count; ++k) {
+      size_t region = i % 3;  // start, end, anywhere
+      size_t span = std::min<size_t>(damaged.size(), 4096);
+      size_t offset = random() % (region == 2 ? damaged.size() : span);
+      if (region == 1) offset = damaged.size() - 1 - offset;
+      damaged[offset] = static_cast<char>(damaged[offset] ^ static_cast<char>(1 + random() % 255));
+    }
+    std::string path = stem + ".flip" + std::to_string(i) + original.extension().string();
+    write_file(path, damaged);
+    variants.push_back({path, std::to_string(count) + " bytes flipped (variant " + std::to_string(i) + ")"});
+  }
+  return variants;
+}
+
+bool is_lite(const fs::path& path) { return path.extension() == ".ptl"; }
+bool is_model(const fs::path& path) { return path.extension() == ".pt" || path.extension() == ".ptl"; }
+bool is_photo(const fs::path& path) {
+  for (const char* extension : {".jpg", ".png", ".webp", ".tiff", ".gif"}) {
+    if (path.extension() == extension) return true;
+  }
+  return false;
+}
+
+// A clean ending: an exit code mtool documents, within the time limit, and
+// nothing on stderr that only a crash or a bug would print.
+void check_clean(const RunResult& result, const std::string& what) {
+  CAPTURE(what);
+  CAPTURE(result.err.substr(0, 400));
+  CHECK_FALSE(result.timed_out);
+  CHECK(result.signal == 0);
+  CHECK(result.exit_code >= 0);
+  CHECK(result.exit_code <= 3);
+  for (const char* marker : {"terminate called", "internal error", "Traceback", "Sanitizer", "Segmentation", "Aborted"}) {
+    CHECK_MESSAGE(result.err.find(marker) == std::string::npos, marker);
+  }
+}
+
+void check_no_stray_files(const std::string& dir, const std::vector<std::string>& allowed) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    CHECK_MESSAGE(std::find(allowed.begin(), allowed.end(), name) != allowed.end(), "left behind: " << name);
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("corruption") {
+  TEST_CASE("inspect and scan end cleanly on every truncated or flipped fixture") {
+    std::string dir = scratch_dir("corruption-inspect");
+    size_t runs = 0;
+    for (const fs::path& original : all_fixtures()) {
+      for (const Variant& variant : corrupt(original, dir, 12)) {
+        std::string what = original.filename().string() + ", " + variant.how;
+        check_clean(run_mtool_within(kTimeLimitSeconds, {"inspect", variant.path}), "inspect " + what);
+        check_clean(run_mtool_within(kTimeLimitSeconds, {"inspect", "--json", "--all", variant.path}), "inspect --json " + what);
+        check_clean(run_mtool_within(kTimeLimitSeconds, {"scan", variant.path}), "scan " + what);
+        runs += 3;
+        fs::remove(variant.path);
+      }
+    }
+    MESSAGE(runs << " runs");
+    CHECK(runs > 1000);
+  }
+}
+
+TEST_SUITE("corruption-runtime") {
+  TEST_CASE("backport either writes a whole, loadable file or nothing") {
+    std::string dir = scratch_dir("corruption-backport");
+    std::string out_dir = scratch_dir("corruption-backport-out");
+    size_t written = 0;
+    size_t refused = 0;
+    for (const fs::path& original : all_fixtures()) {
+      if (!is_lite(original)) continue;
+      for (const Variant& variant : corrupt(original, dir, 6)) {
+        std::string out = out_dir + "/out.ptl";
+        RunResult result = run_mtool_within(kTimeLimitSeconds * 2, {"backport", variant.path, "--to", "5", "-o", out,
+                                                                    "--input-shape", "1,3,16,16"});
+        std::string what = "backport " + original.filename().string() + ", " + variant.how;
+        check_clean(result, what);
+        CAPTURE(what);
+        if (result.exit_code == 0) {
+          ++written;
+          CHECK(run_mtool({"inspect", out}).exit_code == 0);
+        } else {
+          ++refused;
+          CHECK_FALSE(fs::exists(out));
+        }
+        fs::remove(out);
+        fs::remove(variant.path);
+        check_no_stray_files(out_dir, {});
+      }
+    }
+    MESSAGE(written << " backported, " << refused << " refused");
+    CHECK(refused > 0);
+  }
+
+  TEST_CASE("score reports each damaged photo on its own line and never crashes") {
+    std::string dir = scratch_dir("corruption-score-photos");
+    std::vector<std::string> args = {"score", "--json", "-m", fixture("score/mean_red.pt")};
+    for (const fs::path& original : all_fixtures()) {
+      if (!is_photo(original)) continue;
+      for (const Variant& variant : corrupt(original, dir, 8)) args.push_back(variant.path);
+    }
+    size_t photos = args.size() - 4;
+    RunResult result = run_mtool_within(kTimeLimitSeconds + 0.2 * static_cast<double>(photos), args);
+    check_clean(result, "score on damaged photos");
+    std::vector<nlohmann::json> lines = result.json_lines();
+    CHECK(lines.size() == photos);
+    size_t failed = 0;
+    for (const auto& line : lines) {
+      if (line["error"].is_null()) {
+        CHECK(line["output"]["kind"] == "score");
+      } else {
+        ++failed;
+        CHECK(line["error"].get<std::string>().find('\n') == std::string::npos);
+      }
+    }
+    MESSAGE(photos << " damaged photos, " << failed << " refused");
+    CHECK(failed > 0);
+  }
+
+  TEST_CASE("score refuses damaged models in one line") {
+    std::string dir = scratch_dir("corruption-score-models");
+    for (const fs::path& original : all_fixtures()) {
+      if (!is_model(original) || original.parent_path().filename() != "score") continue;
+      for (const Variant& variant : corrupt(original, dir, 4)) {
+        RunResult result = run_mtool_within(kTimeLimitSeconds * 2, {"score", "-m", variant.path, fixture("score/photos/photo.png")});
+        check_clean(result, "score -m " + original.filename().string() + ", " + variant.how);
+        fs::remove(variant.path);
+      }
+    }
+  }
+}
