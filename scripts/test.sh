@@ -18,7 +18,7 @@ if [[ "${MTOOL_SANITIZERS:-1}" != 0 ]]; then
   cmake --build "$root/build-asan" -j"$(nproc)" >/dev/null
   cd "$root/build-asan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --output-on-failure -E "try-load|bench|backport|score|corruption-runtime"
+    ctest --output-on-failure -E "try-load|bench|backport|score|quality|corruption-runtime"
 fi
 
 fuzz_seconds="${MTOOL_FUZZ_SECONDS:-60}"

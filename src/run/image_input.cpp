@@ -33,14 +33,23 @@ void init_vips() {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-// Read once, top to bottom; a truncated file is an error, not a grey band.
-vips::VOption* load_options() {
-  return vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL)->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
+int orientation_of(const vips::VImage& header) {
+  return header.get_typeof(VIPS_META_ORIENTATION) != 0 ? header.get_int(VIPS_META_ORIENTATION) : 1;
+}
+
+// A truncated file is an error, not a grey band. Pixels are read once, top to
+// bottom, unless the EXIF orientation turns or flips the photo upside down,
+// which needs its rows out of order.
+vips::VOption* load_options(int orientation = 1) {
+  bool in_order = orientation == 1 || orientation == 2;
+  return vips::VImage::option()
+      ->set("access", in_order ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM)
+      ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
 }
 
 // EXIF orientations 5 to 8 turn the image by 90 degrees: width and height swap.
 std::pair<int, int> upright_size(const vips::VImage& header) {
-  int orientation = header.get_typeof(VIPS_META_ORIENTATION) != 0 ? header.get_int(VIPS_META_ORIENTATION) : 1;
+  int orientation = orientation_of(header);
   bool turned = orientation >= 5 && orientation <= 8;
   return turned ? std::pair{header.height(), header.width()} : std::pair{header.width(), header.height()};
 }
@@ -96,7 +105,7 @@ int jpeg_shrink(const vips::VImage& header, int width, int height, int target_wi
 // in sRGB, then resized exactly as PIL does (score/bilinear_resize.h).
 Rgb8Image decode_and_resize(const std::string& path, const vips::VImage& header, int width, int height,
                             int target_width, int target_height, Window window, bool fast) {
-  auto options = load_options();
+  auto options = load_options(orientation_of(header));
   if (fast) {
     int shrink = jpeg_shrink(header, width, height, target_width, target_height);
     if (shrink > 1) options->set("shrink", shrink);

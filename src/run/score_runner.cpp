@@ -175,7 +175,8 @@ class Scorer {
       }
       inference_ms = ms_since(start) / static_cast<double>(inputs.size());
       if (!error.empty() && !any_inference_) {
-        throw std::runtime_error(fmt::format("the model rejected a {} input: {}", shape_text(batch), error));
+        throw std::runtime_error(fmt::format("the model rejected a {} input: {} (give the size it was trained on: "
+                                             "--resize and --crop, or `mtool recipe set`)", shape_text(batch), error));
       }
       any_inference_ = any_inference_ || error.empty();
     }

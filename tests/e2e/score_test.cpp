@@ -70,6 +70,8 @@ TEST_SUITE("score") {
   TEST_CASE("a sideways phone photo reaches the model upright (EXIF orientation)") {
     // Red on top, blue below once turned: the probe says top minus bottom red, about 4.4 when upright.
     CHECK(score_of(score_fixture("top_minus_bottom.pt"), photo("oriented.jpg")) > 4.0);
+    // Large enough that libvips cannot turn it from buffered rows: it must read it out of order.
+    CHECK(scored(score_fixture("mean_red.pt"), fixture("photo_rotated.jpg"))["width"] == 600);
   }
 
   TEST_CASE("grey, 16-bit, CMYK, WebP, TIFF and GIF photos become the same RGB input") {
