@@ -58,9 +58,10 @@ def evaluate(model_path):
                                                 "named": 0, "distorted": 0}
     for photo_index, path in enumerate(held_out):
         image = photos.load(path)
-        generator = torch.Generator().manual_seed(1000 + photo_index)
         for defect in range(1, len(distortions.DEFECTS)):
-            batch = torch.stack([distortions.distort(image, defect, level, generator)
+            # One seed per photo and defect: the levels differ in strength only.
+            seed = 1000 * (photo_index + 1) + defect
+            batch = torch.stack([distortions.distort(image, defect, level, seed)
                                  for level in range(distortions.LEVELS + 1)])
             with torch.no_grad():
                 score, logits = model((batch - mean) / std)
@@ -106,9 +107,11 @@ def write_card(path, model_path, held_out, table, train_minutes, train_steps):
         "",
         "## Data",
         "",
-        "Pristine photos from Debian packages, installed by the script: the nature photos of `mate-backgrounds`",
-        "and the photographs among scikit-image's sample images (`python3-skimage`). Drawings and renders are",
-        "left out; `plasma-workspace-wallpapers` is not used anywhere (reserved for independent evaluation).",
+        "Pristine photos from Debian packages, installed by the script: the nature photos of `mate-backgrounds`,",
+        "the photographs among scikit-image's sample images (`python3-skimage`) and the one photograph in",
+        "`lomiri-wallpapers-20.04`. Drawings and renders are left out; `plasma-workspace-wallpapers` is not used",
+        "anywhere (reserved for independent evaluation). Training photos are used at two scales (shorter side",
+        "384, and 640 where the original is large enough), as random crops.",
         "",
         f"- Training ({len(train)}): " + ", ".join(os.path.basename(p) for p in train),
         f"- Held out, evaluation only ({len(held_out)}): " + ", ".join(os.path.basename(p) for p in held_out),
@@ -120,9 +123,10 @@ def write_card(path, model_path, held_out, table, train_minutes, train_steps):
         "- Synthetic defects at five graded levels (`scripts/iqa/distortions.py`): " +
         ", ".join(distortions.DEFECTS[1:]) + ".",
         "- A small CNN (7 conv blocks, mean and spread pooling, ~0.44 M parameters) with two heads: a score",
-        "  (sigmoid x 100) and defect logits. Loss: margin ranking (a crop above its distorted versions, a milder",
-        "  level above a stronger one), regression to a target score per level (90 pristine, 14 less per level),",
-        "  and cross-entropy on the defect.",
+        "  (sigmoid x 100) and defect logits; besides learned features it sees each channel's mean, spread and",
+        "  fraction of clipped shadows and highlights. Loss: 2 x margin ranking (a crop above its distorted",
+        "  versions, a milder level above a stronger one of the same defect), 0.3 x regression to a target score",
+        "  per level (90 pristine, 14 less per level), 5 x cross-entropy on the defect.",
         f"- {train_steps} steps of random 160x160 crops, AdamW with a one-cycle schedule, seed 0, 2 threads:",
         f"  {train_minutes} minutes on a 2-core machine.",
         "",

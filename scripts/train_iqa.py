@@ -64,13 +64,14 @@ def make_step(pristine, generator):
         images.append(crop)
         scores.append(distortions.target_score(0))
         labels.append(0)
-        extra = set(torch.randperm(len(distortions.DEFECTS) - 1, generator=generator)[:2].add(1).tolist())
+        extra = set(torch.randperm(len(distortions.DEFECTS) - 1, generator=generator)[:3].add(1).tolist())
         for defect in range(1, len(distortions.DEFECTS)):
             levels = torch.randperm(distortions.LEVELS, generator=generator)[:2 if defect in extra else 1].add(1).tolist()
+            seed = torch.randint(0, 2**31, (1,), generator=generator).item()
             indices = []
             for level in levels:
                 indices.append((len(images), level))
-                images.append(distortions.distort(crop, defect, level, generator))
+                images.append(distortions.distort(crop, defect, level, seed))
                 scores.append(distortions.target_score(level))
                 labels.append(defect)
                 pairs.append((base, len(images) - 1))
@@ -86,7 +87,9 @@ def train(steps, minutes, seed=0):
     torch.set_num_threads(2)
     generator = torch.Generator().manual_seed(seed)
     train_photos, _ = photos.split()
+    # Each photo at two scales: the working size, and closer up where the original allows.
     pristine = [photos.load(path, crop=False) for path in train_photos]
+    pristine += [photos.load(path, size=640, crop=False) for path in train_photos if photos.shorter_side(path) >= 900]
     model = QualityNet(len(distortions.DEFECTS))
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=2e-3, total_steps=steps, pct_start=0.1)
@@ -98,7 +101,7 @@ def train(steps, minutes, seed=0):
         ranking = F.relu(4.0 - (score[pairs[:, 0]] - score[pairs[:, 1]])).mean()
         regression = F.smooth_l1_loss(score, target, beta=5.0)
         classification = F.cross_entropy(logits, labels)
-        loss = ranking + 0.3 * regression + 10.0 * classification
+        loss = 2.0 * ranking + 0.3 * regression + 5.0 * classification
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

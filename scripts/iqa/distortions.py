@@ -20,9 +20,9 @@ MOTION_LENGTH = [4, 7, 11, 17, 25]
 NOISE_SIGMA = [0.02, 0.04, 0.07, 0.11, 0.17]
 JPEG_QUALITY = [45, 28, 17, 10, 5]
 UNDER_GAIN = [0.62, 0.45, 0.32, 0.21, 0.12]
-OVER_GAIN = [1.5, 2.0, 2.7, 3.6, 5.0]
+OVER_GAIN = [1.7, 2.4, 3.4, 4.8, 7.0]
 CONTRAST_KEEP = [0.65, 0.48, 0.35, 0.24, 0.15]
-CAST_STRENGTH = [0.06, 0.11, 0.17, 0.24, 0.33]
+CAST_STRENGTH = [0.07, 0.13, 0.20, 0.28, 0.38]
 
 
 def _filter(image, kernel):
@@ -99,10 +99,13 @@ def colour_cast(image, level, generator):
     return (image + strength * shift[:, None, None]).clamp(0, 1)
 
 
-def distort(image, defect, level, generator):
-    """`defect` is an index into DEFECTS; level 0 returns the image as it is."""
+def distort(image, defect, level, seed):
+    """`defect` is an index into DEFECTS; level 0 returns the image as it is.
+    The random parts (motion direction, noise pattern, cast hue) come from
+    `seed`, so the levels of one seed differ in strength only."""
     if level == 0 or defect == 0:
         return image
+    generator = torch.Generator().manual_seed(seed)
     name = DEFECTS[defect]
     if name == "blur":
         return gaussian_blur(image, level)

@@ -20,13 +20,18 @@ class QualityNet(nn.Module):
         self.features = nn.Sequential(
             block(3, 16, 1), block(16, 32, 2), block(32, 48, 2), block(48, 64, 2),
             block(64, 96, 2), block(96, 128, 2), block(128, 160, 2))
-        self.trunk = nn.Sequential(nn.Linear(2 * 160 + 6, 128), nn.ReLU(inplace=True))
+        self.trunk = nn.Sequential(nn.Linear(2 * 160 + 12, 128), nn.ReLU(inplace=True))
         self.score_head = nn.Linear(128, 1)
+        self.register_buffer("pixel_mean", torch.tensor(MEAN).view(1, 3, 1, 1))
+        self.register_buffer("pixel_std", torch.tensor(STD).view(1, 3, 1, 1))
         self.defect_head = nn.Linear(128, defects)
 
     def forward(self, x: torch.Tensor):
-        # Global colour statistics of the (normalised) input: exposure, contrast and casts are global.
-        colour = torch.cat([x.mean(dim=(2, 3)), x.std(dim=(2, 3))], dim=1)
+        # Global colour statistics: exposure, contrast and casts are global. Clipped
+        # shadows and highlights, as fractions of the pixels, tell over- and underexposure.
+        pixels = x * self.pixel_std + self.pixel_mean
+        colour = torch.cat([x.mean(dim=(2, 3)), x.std(dim=(2, 3)), (pixels > 0.97).float().mean(dim=(2, 3)),
+                            (pixels < 0.03).float().mean(dim=(2, 3))], dim=1)
         f = self.features(x)
         pooled = torch.cat([f.mean(dim=(2, 3)), f.std(dim=(2, 3)), colour], dim=1)
         h = self.trunk(pooled)

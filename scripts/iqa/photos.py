@@ -1,8 +1,9 @@
 """The pristine photos the quality model learns from and is evaluated on,
 all from Debian packages (installed on demand): the nature photos of
-mate-backgrounds and the photographs among scikit-image's sample data
-(python3-skimage). Drawings and renders (ukui-wallpapers, mate's abstract and
-desktop folders) are left out, and plasma-workspace-wallpapers is never used:
+mate-backgrounds, the photographs among scikit-image's sample data
+(python3-skimage) and the one photograph in lomiri-wallpapers-20.04. Drawings
+and renders (ukui-wallpapers, gnome-backgrounds, mate's abstract and desktop
+folders) are left out, and plasma-workspace-wallpapers is never used:
 it is reserved for independent evaluation. A fixed set is held out of
 training for eval_iqa.py."""
 import glob
@@ -13,6 +14,7 @@ import torch
 from PIL import Image
 
 MATE = "/usr/share/backgrounds/mate/nature"
+LOMIRI_PHOTOS = ["/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg"]  # lomiri-wallpapers-20.04
 SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data"
 SKIMAGE_PHOTOS = ["astronaut.png", "brick.png", "camera.png", "chelsea.png", "coffee.png", "coins.png", "grass.png",
                   "gravel.png", "motorcycle_left.png", "motorcycle_right.png", "rocket.jpg"]
@@ -21,8 +23,9 @@ WORKING_SIZE = 384  # shorter side, then a center crop of this size: the model's
 
 
 def ensure_packages():
-    missing = [package for package, path in (("mate-backgrounds", MATE), ("python3-skimage", SKIMAGE))
-               if not os.path.isdir(path)]
+    missing = [package for package, path in (("mate-backgrounds", MATE), ("python3-skimage", SKIMAGE),
+                                             ("lomiri-wallpapers-20.04", LOMIRI_PHOTOS[0]))
+               if not os.path.exists(path)]
     if missing:
         subprocess.run(["apt-get", "install", "-y", *missing], check=True, stdout=subprocess.DEVNULL)
 
@@ -31,6 +34,7 @@ def all_photos():
     ensure_packages()
     photos = sorted(glob.glob(os.path.join(MATE, "*.jpg")))
     photos += [os.path.join(SKIMAGE, name) for name in SKIMAGE_PHOTOS]
+    photos += LOMIRI_PHOTOS
     return photos
 
 
@@ -58,3 +62,8 @@ def load(path, size=WORKING_SIZE, crop=True):
         top, left = int(round((h - size) / 2.0)), int(round((w - size) / 2.0))
         tensor = tensor[:, top:top + size, left:left + size]
     return tensor
+
+
+def shorter_side(path):
+    with Image.open(path) as image:
+        return min(image.size)
