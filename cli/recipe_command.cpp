@@ -39,11 +39,7 @@ ModelReport zip_model(const std::string& path) {
 }
 
 void show_recipe(const RecipeArgs& args) {
-  ResolvedRecipe resolved = resolve_recipe(inspect_path(args.model, {}), Json::object());
-  Json shown = resolved.stored;
-  Json fields = recipe_to_json(resolved.recipe);
-  for (auto& [key, value] : fields.items()) shown[key] = value;
-  std::printf("%s\n", Json({{"model", args.model}, {"source", resolved.source}, {"recipe", shown}}).dump(2).c_str());
+  print_recipe(args.model, resolve_recipe(inspect_path(args.model, {}), Json::object()));
 }
 
 // The stored recipe's keys (labels, output, name, ...) are kept; the recipe
@@ -51,9 +47,8 @@ void show_recipe(const RecipeArgs& args) {
 void set_recipe(const RecipeArgs& args) {
   ModelReport report = zip_model(args.model);
   ResolvedRecipe resolved = resolve_recipe(report, recipe_overrides(args.flags));
-  Json stored = stored_recipe_text(report) ? resolved.stored : Json::object();
-  Json fields = recipe_to_json(resolved.recipe);
-  for (auto& [key, value] : fields.items()) stored[key] = value;
+  // A sidecar's keys stay in the sidecar; only the archive's own are carried over.
+  Json stored = recipe_with_stored_keys(resolved.recipe, stored_recipe_text(report) ? resolved.stored : Json::object());
   if (!args.labels.empty()) stored["labels"] = read_labels_file(args.labels);
   std::string destination = args.output.empty() ? args.model : args.output;
   AtomicOutput output(destination, args.output.empty());

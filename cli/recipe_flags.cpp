@@ -1,6 +1,7 @@
 #include "recipe_flags.h"
 
 #include <charconv>
+#include <cstdio>
 #include <fmt/format.h>
 
 #include "io/error.h"
@@ -81,6 +82,11 @@ Json recipe_overrides(const RecipeFlags& flags) {
   if (!flags.dtype.empty()) overrides["dtype"] = flags.dtype;
   if (flags.exact_resize) overrides["exact_resize"] = true;
   return overrides;
+}
+
+void print_recipe(const std::string& model, const ResolvedRecipe& resolved) {
+  Json shown = {{"model", model}, {"source", resolved.source}, {"recipe", recipe_with_stored_keys(resolved.recipe, resolved.stored)}};
+  std::printf("%s\n", shown.dump(2).c_str());
 }
 
 }  // namespace mtool::cli

@@ -1,9 +1,12 @@
 #pragma once
 // The preprocessing flags shared by `mtool score` and `mtool recipe set`,
-// turned into a recipe JSON object of overrides (score/recipe.h).
+// turned into a recipe JSON object of overrides (score/recipe.h), and the
+// recipe printout both commands show.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "score/recipe.h"
 
 namespace mtool::cli {
 
@@ -23,5 +26,8 @@ void add_recipe_flags(CLI::App& command, RecipeFlags& flags);
 
 // Only the flags given; throws Error(Usage) on a malformed value.
 nlohmann::json recipe_overrides(const RecipeFlags& flags);
+
+// `mtool recipe show` and `mtool score --show-recipe`: {"model", "source", "recipe"} on stdout.
+void print_recipe(const std::string& model, const ResolvedRecipe& resolved);
 
 }  // namespace mtool::cli

@@ -43,11 +43,6 @@ struct ScoreArgs {
   std::string save_inputs;
 };
 
-void print_recipe(const ScorePlan& plan) {
-  Json recipe = recipe_to_json(plan.recipe.recipe);
-  std::printf("%s\n", Json({{"model", plan.model}, {"source", plan.recipe.source}, {"recipe", recipe}}).dump(2).c_str());
-}
-
 // Argument problems (a missing path) are results too, in their place.
 Json argument_error(const ImageArgument& argument) {
   return {{"event", "image"}, {"path", argument.path}, {"error", argument.error}};
@@ -118,7 +113,7 @@ void run_score(const ScoreArgs& args, RunState& state) {
   ScorePlan plan = plan_score(inspect_path(model, {}), recipe_overrides(args.recipe), args.labels);
   if (builtin) plan.model = builtin->path();
   if (args.show_recipe) {
-    print_recipe(plan);
+    print_recipe(plan.model, plan.recipe);
     return;
   }
   if (args.images.empty()) throw Error(ErrorKind::Usage, "give photos, folders or - (paths on stdin) to score");

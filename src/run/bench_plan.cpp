@@ -88,16 +88,21 @@ std::optional<std::vector<std::string>> required_tensor_arguments(const std::str
   return names;
 }
 
+std::string loader_for(const ModelReport& report, const char* action) {
+  switch (report.format) {
+    case ModelFormat::TorchScript: return "jit";
+    case ModelFormat::Lite:
+    case ModelFormat::LiteFlatbuffer: return "mobile";
+    default: break;
+  }
+  throw Error(ErrorKind::Format, fmt::format("{}: cannot be {}: {}", report.path, action, report.refusal()));
+}
+
 BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_shapes, const std::string& image) {
   BenchPlan plan;
   plan.path = report.path;
   plan.size_bytes = report.size_bytes;
-  switch (report.format) {
-    case ModelFormat::TorchScript: plan.loader = "jit"; break;
-    case ModelFormat::Lite:
-    case ModelFormat::LiteFlatbuffer: plan.loader = "mobile"; break;
-    default: throw Error(ErrorKind::Format, fmt::format("{}: cannot be benchmarked: {}", report.path, report.refusal()));
-  }
+  plan.loader = loader_for(report, "benchmarked");
   std::optional<std::vector<std::string>> arguments;
   if (report.forward) arguments = required_tensor_arguments(report.forward->signature);
   if (!image.empty()) {

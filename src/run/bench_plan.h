@@ -23,6 +23,10 @@ struct BenchPlan {
   nlohmann::json recipe;      // {"resize", "crop", "mean", "std"} for the photo
 };
 
+// "jit" for TorchScript, "mobile" for lite models; anything else throws
+// Error(Format): "<path>: cannot be <action>: <inspect's refusal>".
+std::string loader_for(const ModelReport& report, const char* action);
+
 // "1,3,224,224" -> {1, 3, 224, 224}; throws Error(Usage) on anything else.
 Shape parse_shape(const std::string& text);
 

@@ -1,4 +1,5 @@
 #include "run/bench_runner.h"
+#include "run/measure.h"
 #include "run/model_runner.h"
 
 #include <algorithm>
@@ -18,28 +19,7 @@ namespace mtool {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-// Peak resident memory of this process (VmHWM), and a reset of that peak so
-// each model's load and first run are measured on their own (Linux 4.0+).
-uint64_t peak_rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
-bool reset_peak_rss() {
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5";
-  return static_cast<bool>(clear);
-}
 
 double percentile(const std::vector<double>& sorted, double fraction) {
   if (sorted.empty()) return 0;

@@ -1,22 +1,16 @@
 #include "run/image_input.h"
 
-#include <chrono>
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
 #include <vips/vips8>
 
+#include "run/measure.h"
 #include "score/bilinear_resize.h"
 
 namespace mtool {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 void init_vips() {
   static std::once_flag once;
@@ -90,12 +84,14 @@ Rgb8Image to_rgb8(const vips::VImage& image) {
 // JPEGs can be decoded at 1/2, 1/4 or 1/8 scale inside the DCT, for a
 // fraction of the work. The largest such shrink that still leaves
 // kShrinkMargin times the target size, so the final resize (which
-// antialiases) does most of the filtering as PIL would.
+// antialiases) does most of the filtering as PIL would. (Measured on 15
+// photos: a margin of 1 left input differences up to 0.98, 2 up to 0.32.)
+constexpr int kShrinkMargin = 2;
+
 int jpeg_shrink(const vips::VImage& header, int width, int height, int target_width, int target_height) {
-  static const double margin = std::getenv("MTOOL_SHRINK_MARGIN") ? std::atof(std::getenv("MTOOL_SHRINK_MARGIN")) : 2.0;
   if (header.get_typeof("vips-loader") == 0 || std::string(header.get_string("vips-loader")) != "jpegload") return 1;
   int shrink = 1;
-  while (shrink < 8 && width / (shrink * 2) >= margin * target_width && height / (shrink * 2) >= margin * target_height) {
+  while (shrink < 8 && width / (shrink * 2) >= kShrinkMargin * target_width && height / (shrink * 2) >= kShrinkMargin * target_height) {
     shrink *= 2;
   }
   return shrink;
@@ -166,7 +162,6 @@ PreparedImage prepare_image(const std::string& path, const Recipe& recipe) {
     PreparedImage prepared;
     vips::VImage header = vips::VImage::new_from_file(path.c_str(), load_options());
     std::tie(prepared.width, prepared.height) = upright_size(header);
-    // libvips is lazy: the decode and resize run when the pixels are asked for.
     auto [target_width, target_height] = resized_size(prepared.width, prepared.height, recipe);
     Rgb8Image image = decode_and_resize(path, header, prepared.width, prepared.height, target_width, target_height,
                                         crop_window(target_width, target_height, recipe), !recipe.exact_resize);

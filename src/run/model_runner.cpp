@@ -57,9 +57,8 @@ std::string first_line(const char* text) {
   // The TorchScript interpreter's errors open with "The following operation
   // failed", then a traceback through the model's code; the cause is the last line.
   if (message.find("Traceback of TorchScript") != std::string::npos) {
-    size_t end = message.find_last_not_of(" \n");
-    size_t start = message.rfind('\n', end);
-    std::string cause = message.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    std::string cause = message.substr(0, message.find_last_not_of(" \n") + 1);
+    cause = cause.substr(cause.rfind('\n') + 1);  // npos + 1 == 0: a single line stays whole
     for (const char* prefix : {"RuntimeError: ", "Error: "}) {
       if (cause.starts_with(prefix)) cause = cause.substr(std::strlen(prefix));
     }

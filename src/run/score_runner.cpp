@@ -1,19 +1,17 @@
 #include "run/score_runner.h"
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <fmt/format.h>
 #include <fstream>
 #include <mutex>
 #include <optional>
-#include <sstream>
-#include <sys/resource.h>
 #include <thread>
 #include <torch/version.h>
 #include <torch/torch.h>
 
 #include "run/image_input.h"
+#include "run/measure.h"
 #include "run/model_runner.h"
 #include "run/output_interpretation.h"
 
@@ -22,18 +20,6 @@ namespace mtool {
 namespace {
 
 using Json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-uint64_t peak_rss_bytes() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
-}
-
 struct Prepared {
   std::optional<PreparedImage> image;
   std::string error;
@@ -108,12 +94,6 @@ class PreparePipeline {
   std::vector<std::thread> threads_;
 };
 
-std::string shape_text(const torch::Tensor& tensor) {
-  std::ostringstream out;
-  out << tensor.sizes() << " " << tensor.dtype();
-  return out.str();
-}
-
 struct Pending {
   size_t index;
   Prepared prepared;
@@ -176,7 +156,7 @@ class Scorer {
       inference_ms = ms_since(start) / static_cast<double>(inputs.size());
       if (!error.empty() && !any_inference_) {
         throw std::runtime_error(fmt::format("the model rejected a {} input: {} (give the size it was trained on: "
-                                             "--resize and --crop, or `mtool recipe set`)", shape_text(batch), error));
+                                             "--resize and --crop, or `mtool recipe set`)", describe_output(batch), error));
       }
       any_inference_ = any_inference_ || error.empty();
     }

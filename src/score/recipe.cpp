@@ -91,6 +91,13 @@ Json recipe_to_json(const Recipe& recipe) {
           {"exact_resize", recipe.exact_resize}};
 }
 
+Json recipe_with_stored_keys(const Recipe& recipe, const Json& stored) {
+  Json merged = stored.is_object() ? stored : Json::object();
+  Json fields = recipe_to_json(recipe);  // items() must not outlive its object
+  for (auto& [key, value] : fields.items()) merged[key] = value;
+  return merged;
+}
+
 void apply_recipe_json(Recipe& recipe, const Json& json, const std::string& where) {
   if (!json.is_object()) throw Error(ErrorKind::Usage, fmt::format("{}: a recipe must be a JSON object", where));
   if (json.contains("resize")) {

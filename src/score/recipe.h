@@ -32,6 +32,10 @@ struct Recipe {
 
 nlohmann::json recipe_to_json(const Recipe& recipe);
 
+// The recipe's fields over a stored recipe's other keys (labels, output,
+// name, ...): what `mtool recipe set` stores and what --show-recipe shows.
+nlohmann::json recipe_with_stored_keys(const Recipe& recipe, const nlohmann::json& stored);
+
 // Overrides the fields `json` names. Throws Error(Usage) naming `where` and
 // the bad key; unknown keys are ignored (other tools may store their own).
 void apply_recipe_json(Recipe& recipe, const nlohmann::json& json, const std::string& where);

@@ -10,16 +10,6 @@ namespace mtool {
 
 namespace {
 
-std::string loader_for(const ModelReport& report) {
-  switch (report.format) {
-    case ModelFormat::TorchScript: return "jit";
-    case ModelFormat::Lite:
-    case ModelFormat::LiteFlatbuffer: return "mobile";
-    default: break;
-  }
-  throw Error(ErrorKind::Format, fmt::format("{}: cannot be run: {}", report.path, report.refusal()));
-}
-
 // score feeds exactly one tensor: the photo batch.
 void check_forward(const ModelReport& report, const Recipe& recipe) {
   if (!report.forward) return;  // lite models without a schema: LibTorch will say
@@ -42,7 +32,7 @@ void check_forward(const ModelReport& report, const Recipe& recipe) {
 ScorePlan plan_score(const ModelReport& report, const nlohmann::json& recipe_flags, const std::string& labels_file) {
   ScorePlan plan;
   plan.model = report.path;
-  plan.loader = loader_for(report);
+  plan.loader = loader_for(report, "run");
   plan.recipe = resolve_recipe(report, recipe_flags);
   check_forward(report, plan.recipe.recipe);
   plan.labels = stored_labels(report, plan.recipe, labels_file);
