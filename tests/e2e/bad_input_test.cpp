@@ -20,7 +20,7 @@ void check_clean_failure(const std::string& path, int expected_exit, const std::
   CHECK_MESSAGE(result.err.find(expected_text) != std::string::npos, result.err);
   CHECK(result.err.find("terminate") == std::string::npos);
   CHECK(result.seconds < 5);
-  CHECK(result.max_rss_kib < 64 * 1024);
+  CHECK(result.max_rss_kib - startup_rss_kib() < 16 * 1024);
   RunResult json = run_mtool({"inspect", "--json", path});
   CHECK(json.exit_code == expected_exit);
   CHECK_NOTHROW(json.json());

@@ -62,6 +62,11 @@ RunResult run_mtool_within(double time_limit_seconds, const std::vector<std::str
   return run_binary(MTOOL_BINARY, args, time_limit_seconds);
 }
 
+long startup_rss_kib() {
+  static const long startup = run_mtool({"--version"}).max_rss_kib;
+  return startup;
+}
+
 RunResult run_binary(const std::string& binary, const std::vector<std::string>& args, double time_limit_seconds) {
   std::string dir = scratch_dir("run-" + std::to_string(::getpid()));
   std::string out_path = dir + "/stdout";

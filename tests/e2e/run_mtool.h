@@ -25,6 +25,10 @@ RunResult run_mtool(const std::vector<std::string>& args);
 // With `time_limit_seconds` > 0 the process is killed (SIGKILL) once it runs longer.
 RunResult run_binary(const std::string& binary, const std::vector<std::string>& args, double time_limit_seconds = 0);
 RunResult run_mtool_within(double time_limit_seconds, const std::vector<std::string>& args);
+// Peak memory of `mtool --version`: what this build costs before reading any file.
+// Sanitizer builds start at ~60 MB (their static data and relocations), release
+// builds at ~7 MB, so memory bounds are stated as growth over this.
+long startup_rss_kib();
 // A shell pipeline ("printf ... | \"$MTOOL\" score -"), with $MTOOL set to the binary.
 RunResult run_shell(const std::string& script);
 
