@@ -29,10 +29,7 @@ uint64_t find_end_record(Bytes file) {
   if (file.size() < kEndRecordSize) return Bytes::npos;
   uint64_t last = file.size() - kEndRecordSize;
   uint64_t first = last > kMaxCommentSize ? last - kMaxCommentSize : 0;
-  for (uint64_t offset = last + 1; offset-- > first;) {
-    if (u32le_at(file, offset) == kEndSignature) return offset;
-  }
-  return Bytes::npos;
+  return find_last(file, std::string_view("PK\x05\x06", 4), first, last);
 }
 
 struct EndRecord {

@@ -1,5 +1,6 @@
 #include "io/byte_reader.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -81,6 +82,20 @@ uint32_t u32le_at(Bytes bytes, uint64_t offset) {
 uint64_t u64le_at(Bytes bytes, uint64_t offset) { return little_endian(sub_range(bytes, offset, 8, "64-bit integer")); }
 
 bool starts_with(Bytes bytes, std::string_view prefix) { return bytes.substr(0, prefix.size()) == prefix; }
+
+uint64_t find_last(Bytes bytes, std::string_view needle, uint64_t first, uint64_t last) {
+  if (needle.empty() || needle.size() > bytes.size()) return Bytes::npos;
+  last = std::min<uint64_t>(last, bytes.size() - needle.size());
+  uint64_t end = last + 1;  // candidates lie in [first, end)
+  while (end > first) {
+    const void* hit = memrchr(bytes.data() + first, needle.front(), end - first);
+    if (hit == nullptr) break;
+    uint64_t offset = static_cast<const char*>(hit) - bytes.data();
+    if (bytes.substr(offset, needle.size()) == needle) return offset;
+    end = offset;
+  }
+  return Bytes::npos;
+}
 
 std::string hex_preview(Bytes bytes, size_t count) {
   std::string out;

@@ -59,6 +59,10 @@ uint32_t u32le_at(Bytes bytes, uint64_t offset);
 uint64_t u64le_at(Bytes bytes, uint64_t offset);
 
 bool starts_with(Bytes bytes, std::string_view prefix);
+// The largest offset in [first, last] at which `needle` occurs whole inside
+// `bytes`, or Bytes::npos. Searches with memrchr: readers of damaged zips look
+// for a signature backwards over 64 KiB, several times per file.
+uint64_t find_last(Bytes bytes, std::string_view needle, uint64_t first, uint64_t last);
 // "3f 8a 00 ..." for messages about unrecognised content.
 std::string hex_preview(Bytes bytes, size_t count = 8);
 

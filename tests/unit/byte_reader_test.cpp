@@ -43,3 +43,14 @@ TEST_CASE("BINFLOAT is big-endian") {
   ByteReader reader(bytes);
   CHECK(reader.f64be() == 1.0);
 }
+
+TEST_CASE("find_last finds the last whole occurrence inside the window") {
+  Bytes bytes("PK..PK56xxPK56PK5", 17);
+  CHECK(find_last(bytes, "PK56", 0, 100) == 10);
+  CHECK(find_last(bytes, "PK56", 0, 9) == 4);
+  CHECK(find_last(bytes, "PK56", 5, 9) == Bytes::npos);
+  CHECK(find_last(bytes, "PK56", 11, 100) == Bytes::npos);  // "PK5" at the end is cut short
+  CHECK(find_last(bytes, "PK56", 4, 4) == 4);
+  CHECK(find_last(Bytes("PK"), "PK56", 0, 100) == Bytes::npos);
+  CHECK(find_last(Bytes(), "P", 0, 0) == Bytes::npos);
+}
