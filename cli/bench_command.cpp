@@ -113,9 +113,10 @@ void print_table(const std::vector<BenchPlan>& plans, const std::vector<Json>& r
       [](double v) { return human_bytes(static_cast<uint64_t>(v)); });
   for (size_t m = 0; m < results.size(); ++m) {
     if (results[m]["error"].is_null()) {
-      std::printf("%s\n", style.dim(fmt::format("{}: output {}, inputs {} ({})", names[m],
-                                                 results[m]["output"].get<std::string>(), Json(plans[m].inputs).dump(),
-                                                 plans[m].input_source)).c_str());
+      std::printf("%s\n", terminal_safe(style.dim(fmt::format("{}: output {}, inputs {} ({})", names[m],
+                                                               results[m]["output"].get<std::string>(),
+                                                               Json(plans[m].inputs).dump(), plans[m].input_source)))
+                             .c_str());
     }
   }
   std::printf("%s\n", style.dim(fmt::format("{} warm runs per model after {} warm-up, interleaved; {} threads; "
@@ -126,7 +127,7 @@ void print_table(const std::vector<BenchPlan>& plans, const std::vector<Json>& r
     std::printf("\n%s\n", style.bold(fmt::format("{}: top operators by self time, one run", names[m])).c_str());
     for (const auto& op : results[m]["profile"]) {
       std::printf("  %8.3f ms  %5.1f%%  %4d calls  %s\n", op["self_ms"].get<double>(), op["percent"].get<double>(),
-                  op["calls"].get<int>(), op["name"].get<std::string>().c_str());
+                  op["calls"].get<int>(), terminal_safe(op["name"].get<std::string>()).c_str());
     }
   }
 }
@@ -145,8 +146,8 @@ void run_bench(const BenchArgs& args, RunState& state) {
   int code = kExitOk;
   for (size_t m = 0; m < results.size(); ++m) {
     if (results[m]["error"].is_null()) continue;
-    std::fprintf(stderr, "%s %s: %s\n", err.red("mtool: error:").c_str(), plans[m].path.c_str(),
-                 results[m]["error"].get<std::string>().c_str());
+    std::fprintf(stderr, "%s %s: %s\n", err.red("mtool: error:").c_str(), terminal_safe(plans[m].path).c_str(),
+                 terminal_safe(results[m]["error"].get<std::string>()).c_str());
     code = kExitProblem;
   }
   bool any_measured = std::any_of(results.begin(), results.end(), [](const Json& r) { return r["error"].is_null(); });

@@ -25,7 +25,8 @@ struct InspectArgs {
 
 void print_error(const std::string& path, const std::string& message) {
   Style style = style_for(stderr);
-  std::fprintf(stderr, "%s %s: %s\n", style.red("mtool: error:").c_str(), path.c_str(), message.c_str());
+  std::fprintf(stderr, "%s %s: %s\n", style.red("mtool: error:").c_str(), terminal_safe(path).c_str(),
+               terminal_safe(message).c_str());
 }
 
 // Asks the linked LibTorch to load the file, as an app would, and reports it
@@ -51,9 +52,9 @@ void print_tree(const std::string& path) {
   try {
     MappedFile file(path);
     std::printf("  %s\n%s", style_for(stdout).dim("symbolic tree of the main pickle").c_str(),
-                symbolic_tree_of_file(file.bytes()).c_str());
+                terminal_safe(symbolic_tree_of_file(file.bytes())).c_str());
   } catch (const Error& error) {
-    std::printf("  (no symbolic tree: %s)\n", error.what());
+    std::printf("  (no symbolic tree: %s)\n", terminal_safe(error.what()).c_str());
   }
 }
 
@@ -70,7 +71,7 @@ int inspect_one(const std::string& path, const InspectArgs& args, const InspectO
   if (args.json) {
     std::printf("%s\n", render_json(report).c_str());
   } else {
-    std::printf("%s", render_text(report, style_for(stdout), {args.all}).c_str());
+    std::printf("%s", terminal_safe(render_text(report, style_for(stdout), {args.all})).c_str());
   }
   if (args.tree && !args.json) print_tree(path);
   std::fflush(stdout);

@@ -17,7 +17,8 @@ std::string version_text() {
 
 void print_error(const std::string& message) {
   mtool::cli::Style style = mtool::cli::style_for(stderr);
-  std::fprintf(stderr, "%s %s\n", style.red("mtool: error:").c_str(), message.c_str());
+  std::fprintf(stderr, "%s %s\n", style.red("mtool: error:").c_str(),
+               mtool::cli::terminal_safe(message).c_str());
 }
 
 }  // namespace

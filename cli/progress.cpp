@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "terminal.h"
+
 namespace mtool::cli {
 
 Progress::Progress(size_t total, size_t threshold)
@@ -19,7 +21,7 @@ void Progress::advance() {
 
 void Progress::print_line(const std::string& line) {
   clear();
-  std::printf("%s\n", line.c_str());
+  std::printf("%s\n", terminal_safe(line).c_str());
   std::fflush(stdout);
   draw(true);
 }

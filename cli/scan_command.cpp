@@ -104,7 +104,7 @@ void run_scan(const ScanArgs& args, RunState& state) {
   Style err_style = style_for(stderr);
   Tally tally;
   for (const std::string& problem : unreadable) {
-    std::fprintf(stderr, "%s %s\n", err_style.red("mtool: error:").c_str(), problem.c_str());
+    std::fprintf(stderr, "%s %s\n", err_style.red("mtool: error:").c_str(), terminal_safe(problem).c_str());
     ++tally.unreadable;
   }
   size_t width = 0;
@@ -126,7 +126,8 @@ void run_scan(const ScanArgs& args, RunState& state) {
     std::string status = fmt::format("{:<10}", status_of(report));
     if (report.verdict() == Verdict::Dangerous) status = out_style.red(status);
     else if (status_of(report) != "safe") status = out_style.yellow(status);
-    std::printf("%s %-*s  %s\n", status.c_str(), static_cast<int>(width), file.c_str(), details_of(report).c_str());
+    std::printf("%s %-*s  %s\n", status.c_str(), static_cast<int>(width), terminal_safe(file).c_str(),
+                terminal_safe(details_of(report)).c_str());
   }
   size_t total = files.size();
   if (args.json) {

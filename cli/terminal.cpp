@@ -12,6 +12,71 @@ Style style_for(std::FILE* stream) {
   return Style{!disabled && ::isatty(::fileno(stream)) == 1};
 }
 
+namespace {
+
+// Length of a colour code Style writes (ESC [ n m) at `at`, or 0.
+size_t style_code_length(std::string_view text, size_t at) {
+  for (std::string_view code : {"\033[0m", "\033[1m", "\033[2m", "\033[31m", "\033[33m", "\033[36m"}) {
+    if (text.substr(at, code.size()) == code) return code.size();
+  }
+  return 0;
+}
+
+bool is_continuation(std::string_view text, size_t at, unsigned char low = 0x80, unsigned char high = 0xBF) {
+  if (at >= text.size()) return false;
+  auto byte = static_cast<unsigned char>(text[at]);
+  return byte >= low && byte <= high;
+}
+
+// Length of the well-formed UTF-8 sequence starting at `at` (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+size_t utf8_length(std::string_view text, size_t at) {
+  auto lead = static_cast<unsigned char>(text[at]);
+  if (lead >= 0xC2 && lead <= 0xDF) return is_continuation(text, at + 1) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
+    unsigned char high = lead == 0xED ? 0x9F : 0xBF;
+    return is_continuation(text, at + 1, low, high) && is_continuation(text, at + 2) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
+    unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
+    return is_continuation(text, at + 1, low, high) && is_continuation(text, at + 2) && is_continuation(text, at + 3)
+               ? 4
+               : 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string terminal_safe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t at = 0;
+  while (at < text.size()) {
+    auto byte = static_cast<unsigned char>(text[at]);
+    size_t keep = 0;
+    if (byte == '\033') {
+      keep = style_code_length(text, at);
+    } else if (byte == '\n' || byte == '\t' || (byte >= 0x20 && byte < 0x7F)) {
+      keep = 1;
+    } else if (byte >= 0x80) {
+      keep = utf8_length(text, at);
+      bool c1_control = byte == 0xC2 && keep == 2 && static_cast<unsigned char>(text[at + 1]) < 0xA0;
+      if (c1_control) keep = 0;
+    }
+    if (keep == 0) {
+      out += fmt::format("\\x{:02x}", byte);
+      ++at;
+      continue;
+    }
+    out.append(text.substr(at, keep));
+    at += keep;
+  }
+  return out;
+}
+
 std::string human_bytes(uint64_t bytes) {
   if (bytes < 1024) return fmt::format("{} B", bytes);
   constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};

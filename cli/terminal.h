@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace mtool::cli {
 
@@ -21,6 +22,13 @@ struct Style {
 };
 
 Style style_for(std::FILE* stream);
+
+// Text as it may safely reach a terminal. Names inside model files (globals,
+// records, labels) are arbitrary bytes: a name holding ESC [2J or a carriage
+// return could clear or overwrite what mtool printed, and invalid UTF-8 garbles
+// it. Control characters other than newline and tab, C1 controls and bytes that
+// are not UTF-8 become \xNN; Style's own colour codes are kept.
+std::string terminal_safe(std::string_view text);
 
 // 1536 -> "1.5 KiB"
 std::string human_bytes(uint64_t bytes);

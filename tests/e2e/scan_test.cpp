@@ -1,6 +1,7 @@
 // mtool scan on real malicious and benign samples, on PyTorch's own files,
 // and the proof that nothing in a scanned or inspected pickle ever runs.
 #include <doctest/doctest.h>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -188,6 +189,26 @@ TEST_SUITE("scan") {
       std::string note = report["not_scanned"].dump();
       CHECK(note.find("offset") != std::string::npos);
       CHECK(result.exit_code == (name == "truncated.pkl" ? 1 : 3));  // os.system was named before the cut
+    }
+  }
+
+  TEST_CASE("names in a pickle cannot drive the terminal") {
+    // GLOBAL os / "evil<ESC>[2J<CR>safe<0xff>": clear the screen, overwrite the line, not UTF-8.
+    std::string dir = scratch_dir("terminal");
+    write_file(dir + "/escape.pkl", std::string("\x80\x02" "cos\nevil\x1b[2J\rsafe\xff\n" "q\x00.", 24));
+    for (const auto& args : std::vector<std::vector<std::string>>{{"scan", dir + "/escape.pkl"},
+                                                                  {"inspect", "--all", dir + "/escape.pkl"}}) {
+      CAPTURE(args[0]);
+      RunResult result = run_mtool(args);
+      CHECK(result.exit_code == 1);  // the os module is dangerous whatever the name
+      CHECK(result.out.find("evil\\x1b[2J\\x0dsafe\\xff") != std::string::npos);
+      bool only_printable = std::all_of(result.out.begin(), result.out.end(), [](char c) {
+        return c == '\n' || static_cast<unsigned char>(c) >= 0x20;
+      });
+      CHECK_MESSAGE(only_printable, result.out);
+      CHECK(result.out.find('\xff') == std::string::npos);
+      RunResult json = run_mtool({args[0], "--json", dir + "/escape.pkl"});
+      CHECK(json.out.find("evil\\u001b[2J\\rsafe") != std::string::npos);  // JSON escapes them itself
     }
   }
 
