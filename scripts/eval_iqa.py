@@ -96,8 +96,9 @@ def goal_summary(table, above):
     missed = [row["defect"] for row in table if row["srcc_mean_per_photo"] < 0.9]
     parts = []
     if missed:
-        parts.append("Not met for " + ", ".join(missed) + " (their direction depends on the photo: a bright or "
-                     "strongly coloured scene already looks like the defect)")
+        parts.append("Not met for " + ", ".join(missed) + " (their direction depends on the photo: on the dark "
+                     "held-out scenes a brighter, partly blown-out version still looks better to the model, and a "
+                     "cast on a dull or dark scene reads as more colourful)")
     else:
         parts.append("The correlation goal is met for every defect")
     parts.append(f"pristine-above is {100 * above:.1f}%" + (" (goal met)." if above >= 0.95 else " (goal not met)."))
@@ -133,7 +134,13 @@ def write_card(path, model_path, held_out, table, train_minutes, train_steps):
         f"- Working resolution: shorter side {recipe['resize']}, center crop {recipe['crop']}, ImageNet mean/std;",
         "  the recipe travels in the archive (`extra/mtool.json`), so mtool prepares photos exactly this way.",
         "- Synthetic defects at five graded levels (`scripts/iqa/distortions.py`): " +
-        ", ".join(distortions.DEFECTS[1:]) + ".",
+        ", ".join(distortions.DEFECTS[1:]) + ". Overexposure is relative to the photo's own highlights:",
+        "  each level blows out at least " + ", ".join(f"{100 * f:.0f}" for f in distortions.OVER_CLIPPED) +
+        "% of it (by luminance), as a camera overexposing the scene",
+        "  would; merely brightening a dark scene (a night, a storm) is not a defect.",
+        "- Pristine training crops are varied as another scene or camera might have taken them (up to 1.7 stops",
+        "  darker, another white balance) without calling that a defect, so a dark or warm scene is not taken for",
+        "  underexposure or a colour cast; darkened crops and their versions count in the ranking loss only.",
         "- A small CNN (7 conv blocks, mean and spread pooling, ~0.44 M parameters) with two heads: a score",
         "  (sigmoid x 100) and defect logits; besides learned features it sees each channel's mean, spread and",
         "  fraction of clipped shadows and highlights. Loss: 2 x margin ranking (a crop above its distorted",

@@ -54,15 +54,16 @@ def random_crop(image, generator):
 def make_step(pristine, generator):
     """A batch: per crop, the pristine version and every defect at a random
     level, plus a second level for two defects (for level-vs-level pairs).
-    Returns images, target scores, defect labels and ranking pairs
-    (better, worse) as indices into the batch."""
-    images, scores, labels, pairs = [], [], [], []
+    Returns images, target scores, their regression weights, defect labels
+    and ranking pairs (better, worse) as indices into the batch."""
+    images, scores, weights, labels, pairs = [], [], [], [], []
     for _ in range(CROPS_PER_STEP):
         source = pristine[torch.randint(0, len(pristine), (1,), generator=generator).item()]
-        crop = random_crop(source, generator)
+        crop, darkened = distortions.scene_variation(random_crop(source, generator), generator)
         base = len(images)
         images.append(crop)
         scores.append(distortions.target_score(0))
+        weights.append(0.0 if darkened else 1.0)
         labels.append(0)
         extra = set(torch.randperm(len(distortions.DEFECTS) - 1, generator=generator)[:3].add(1).tolist())
         for defect in range(1, len(distortions.DEFECTS)):
@@ -73,12 +74,14 @@ def make_step(pristine, generator):
                 indices.append((len(images), level))
                 images.append(distortions.distort(crop, defect, level, seed))
                 scores.append(distortions.target_score(level))
+                weights.append(0.0 if darkened else 1.0)
                 labels.append(defect)
                 pairs.append((base, len(images) - 1))
             if len(indices) == 2:
                 (a, la), (b, lb) = indices
                 pairs.append((a, b) if la < lb else (b, a))
-    return torch.stack(images), torch.tensor(scores), torch.tensor(labels), torch.tensor(pairs)
+    return (torch.stack(images), torch.tensor(scores), torch.tensor(weights), torch.tensor(labels),
+            torch.tensor(pairs))
 
 
 def train(steps, minutes, seed=0):
@@ -96,10 +99,10 @@ def train(steps, minutes, seed=0):
     start = time.time()
     model.train()
     for step in range(steps):
-        images, target, labels, pairs = make_step(pristine, generator)
+        images, target, weight, labels, pairs = make_step(pristine, generator)
         score, logits = model(normalise(images))
         ranking = F.relu(4.0 - (score[pairs[:, 0]] - score[pairs[:, 1]])).mean()
-        regression = F.smooth_l1_loss(score, target, beta=5.0)
+        regression = (F.smooth_l1_loss(score, target, beta=5.0, reduction="none") * weight).sum() / weight.sum().clamp(min=1)
         classification = F.cross_entropy(logits, labels)
         loss = 2.0 * ranking + 0.3 * regression + 5.0 * classification
         optimiser.zero_grad()

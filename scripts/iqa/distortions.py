@@ -21,6 +21,7 @@ NOISE_SIGMA = [0.02, 0.04, 0.07, 0.11, 0.17]
 JPEG_QUALITY = [45, 28, 17, 10, 5]
 UNDER_GAIN = [0.62, 0.45, 0.32, 0.21, 0.12]
 OVER_GAIN = [1.7, 2.4, 3.4, 4.8, 7.0]
+OVER_CLIPPED = [0.02, 0.05, 0.10, 0.18, 0.30]
 CONTRAST_KEEP = [0.65, 0.48, 0.35, 0.24, 0.15]
 CAST_STRENGTH = [0.07, 0.13, 0.20, 0.28, 0.38]
 
@@ -83,7 +84,13 @@ def underexposure(image, level):
 
 
 def overexposure(image, level):
-    return _exposure(image, OVER_GAIN[level - 1])
+    # Relative to the photo's own highlights: overexposure is what blows them out.
+    # An absolute gain would only brighten a dark scene (a night or a storm),
+    # which looks like a better exposure, not a worse one.
+    # So each level blows out at least a set fraction of the photo (by luminance).
+    luminance = (image.clamp(0, 1) ** 2.2).mean(0).flatten()[::7]
+    highlight = torch.quantile(luminance, 1 - OVER_CLIPPED[level - 1]).clamp(min=0.02).item()
+    return _exposure(image, max(OVER_GAIN[level - 1], 1 / highlight))
 
 
 def low_contrast(image, level):
@@ -122,6 +129,24 @@ def distort(image, defect, level, seed):
     if name == "low contrast":
         return low_contrast(image, level)
     return colour_cast(image, level, generator)
+
+
+def scene_variation(image, generator):
+    """A pristine photo as another scene or camera might have taken it (darker,
+    with another white balance): not a defect. Training varies its pristine
+    crops this way so that a dark or warm scene is not mistaken for under-
+    exposure or a colour cast, and so that the ranking loss sees defects
+    applied to such scenes. Returns the photo and whether it was darkened
+    (its absolute score is then left to the ranking loss alone)."""
+    darkened = torch.rand(1, generator=generator).item() < 0.4
+    if darkened:
+        gain = math.exp(math.log(0.3) * torch.rand(1, generator=generator).item())  # 0.3 .. 1, never clips
+        image = _exposure(image, gain)
+    if torch.rand(1, generator=generator).item() < 0.4:
+        balance = torch.exp(0.06 * torch.randn(3, generator=generator))
+        balance = balance / balance.mean()
+        image = (image.clamp(0, 1) ** 2.2 * balance[:, None, None]).clamp(0, 1) ** (1 / 2.2)
+    return image, darkened
 
 
 # The score a photo should get: pristine photos near the top, each level lower.
