@@ -43,7 +43,7 @@ TEST_SUITE("quality") {
       std::vector<std::string> args = {"score", "--json", quality("pristine.jpg"), quality("noisy.png")};
       args.insert(args.end(), extra.begin(), extra.end());
       RunResult result = run_mtool(args);
-      REQUIRE(result.exit_code == 0);
+      REQUIRE_MESSAGE(result.exit_code == 0, result.err);
       std::vector<json> lines = result.json_lines();
       return std::pair{lines[0]["output"]["score"].get<double>(), lines[1]["output"]["score"].get<double>()};
     };
