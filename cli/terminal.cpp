@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "io/utf8.h"
+
 namespace mtool::cli {
 
 Style style_for(std::FILE* stream) {
@@ -22,32 +24,6 @@ size_t style_code_length(std::string_view text, size_t at) {
   return 0;
 }
 
-bool is_continuation(std::string_view text, size_t at, unsigned char low = 0x80, unsigned char high = 0xBF) {
-  if (at >= text.size()) return false;
-  auto byte = static_cast<unsigned char>(text[at]);
-  return byte >= low && byte <= high;
-}
-
-// Length of the well-formed UTF-8 sequence starting at `at` (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
-size_t utf8_length(std::string_view text, size_t at) {
-  auto lead = static_cast<unsigned char>(text[at]);
-  if (lead >= 0xC2 && lead <= 0xDF) return is_continuation(text, at + 1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
-    unsigned char high = lead == 0xED ? 0x9F : 0xBF;
-    return is_continuation(text, at + 1, low, high) && is_continuation(text, at + 2) ? 3 : 0;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
-    unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
-    return is_continuation(text, at + 1, low, high) && is_continuation(text, at + 2) && is_continuation(text, at + 3)
-               ? 4
-               : 0;
-  }
-  return 0;
-}
-
 }  // namespace
 
 std::string terminal_safe(std::string_view text) {
@@ -62,7 +38,7 @@ std::string terminal_safe(std::string_view text) {
     } else if (byte == '\n' || byte == '\t' || (byte >= 0x20 && byte < 0x7F)) {
       keep = 1;
     } else if (byte >= 0x80) {
-      keep = utf8_length(text, at);
+      keep = utf8_sequence_length(text, at);
       bool c1_control = byte == 0xC2 && keep == 2 && static_cast<unsigned char>(text[at + 1]) < 0xA0;
       if (c1_control) keep = 0;
     }

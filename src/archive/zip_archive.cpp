@@ -12,7 +12,8 @@ namespace {
 
 constexpr uint32_t kLocalHeaderSignature = 0x04034b50;
 constexpr uint32_t kCentralHeaderSignature = 0x02014b50;
-constexpr uint32_t kEndSignature = 0x06054b50;
+constexpr uint32_t kEndSignature = 0x06054b50;  // "PK\5\6"
+constexpr std::string_view kEndSignatureBytes("PK\x05\x06", 4);
 constexpr uint32_t kZip64EndSignature = 0x06064b50;
 constexpr uint32_t kZip64LocatorSignature = 0x07064b50;
 constexpr uint64_t kEndRecordSize = 22;
@@ -29,7 +30,7 @@ uint64_t find_end_record(Bytes file) {
   if (file.size() < kEndRecordSize) return Bytes::npos;
   uint64_t last = file.size() - kEndRecordSize;
   uint64_t first = last > kMaxCommentSize ? last - kMaxCommentSize : 0;
-  return find_last(file, std::string_view("PK\x05\x06", 4), first, last);
+  return find_last(file, kEndSignatureBytes, first, last);
 }
 
 struct EndRecord {

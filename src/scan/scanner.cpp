@@ -10,6 +10,7 @@
 #include "archive/zip_damage.h"
 #include "inspect/torch_pickle.h"
 #include "io/mapped_file.h"
+#include "io/utf8.h"
 #include "pickle/pickle_reader.h"
 
 namespace mtool {
@@ -137,12 +138,8 @@ bool is_importable_name(std::string_view text) {
       if (!(std::isalnum(byte) || byte == '_' || byte == '.')) return false;
       continue;
     }
-    // A multi-byte UTF-8 sequence: lead byte then continuation bytes.
-    int length = (byte & 0xE0) == 0xC0 ? 2 : (byte & 0xF0) == 0xE0 ? 3 : (byte & 0xF8) == 0xF0 ? 4 : 0;
-    if (length == 0 || i + length > text.size()) return false;
-    for (int k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-    }
+    size_t length = utf8_sequence_length(text, i);  // Python would refuse to decode anything else
+    if (length == 0) return false;
     i += length - 1;
   }
   return true;

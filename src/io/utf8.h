@@ -1,0 +1,13 @@
+#pragma once
+// UTF-8 as RFC 3629 defines it, for deciding whether bytes from a file are text.
+#include <cstddef>
+#include <string_view>
+
+namespace mtool {
+
+// Length (2 to 4) of the well-formed multi-byte UTF-8 sequence starting at
+// text[at], or 0: no overlong forms, no surrogates, nothing above U+10FFFF.
+// ASCII bytes are not multi-byte sequences and also give 0.
+size_t utf8_sequence_length(std::string_view text, size_t at);
+
+}  // namespace mtool
