@@ -18,8 +18,9 @@ namespace {
 
 // Length of a colour code Style writes (ESC [ n m) at `at`, or 0.
 size_t style_code_length(std::string_view text, size_t at) {
-  for (std::string_view code : {"\033[0m", "\033[1m", "\033[2m", "\033[31m", "\033[33m", "\033[36m"}) {
-    if (text.substr(at, code.size()) == code) return code.size();
+  for (const char* code : kStyleCodes) {
+    std::string sequence = Style::sequence(code);
+    if (text.substr(at, sequence.size()) == sequence) return sequence.size();
   }
   return 0;
 }

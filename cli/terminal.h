@@ -7,17 +7,23 @@
 
 namespace mtool::cli {
 
+// The SGR codes Style writes; terminal_safe lets exactly these through.
+inline constexpr const char* kStyleCodes[] = {"0", "1", "2", "31", "33", "36"};
+
 struct Style {
   bool colour = false;
-  std::string bold(const std::string& text) const { return wrap("1", text); }
-  std::string dim(const std::string& text) const { return wrap("2", text); }
-  std::string red(const std::string& text) const { return wrap("31", text); }
-  std::string yellow(const std::string& text) const { return wrap("33", text); }
-  std::string cyan(const std::string& text) const { return wrap("36", text); }
+  std::string bold(const std::string& text) const { return wrap(kStyleCodes[1], text); }
+  std::string dim(const std::string& text) const { return wrap(kStyleCodes[2], text); }
+  std::string red(const std::string& text) const { return wrap(kStyleCodes[3], text); }
+  std::string yellow(const std::string& text) const { return wrap(kStyleCodes[4], text); }
+  std::string cyan(const std::string& text) const { return wrap(kStyleCodes[5], text); }
+
+  // ESC [ code m
+  static std::string sequence(const char* code) { return "\033[" + std::string(code) + "m"; }
 
  private:
   std::string wrap(const char* code, const std::string& text) const {
-    return colour ? "\033[" + std::string(code) + "m" + text + "\033[0m" : text;
+    return colour ? sequence(code) + text + sequence(kStyleCodes[0]) : text;
   }
 };
 
