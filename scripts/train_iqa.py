@@ -12,7 +12,7 @@ versions, and a milder level above a stronger one of the same defect; (2) a
 regression towards a target score per level, so 0-100 has a fixed meaning;
 (3) cross-entropy on which defect was applied. Fixed seeds and thread count.
 
-usage: /usr/bin/python3 scripts/train_iqa.py [--steps N] [--minutes M]"""
+usage: /usr/bin/python3 scripts/train_iqa.py [--steps N] [--minutes M] [--output PT] [--card MD]"""
 import argparse
 import json
 import os
@@ -74,7 +74,7 @@ def make_step(pristine, generator):
                 indices.append((len(images), level))
                 images.append(distortions.distort(crop, defect, level, seed))
                 scores.append(distortions.target_score(level))
-                weights.append(0.0 if darkened else 1.0)
+                weights.append(0.0 if darkened or not distortions.has_target_score(defect) else 1.0)
                 labels.append(defect)
                 pairs.append((base, len(images) - 1))
             if len(indices) == 2:
@@ -136,6 +136,7 @@ def main():
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--minutes", type=float, default=45)
     parser.add_argument("--output", default=os.path.join(ROOT, "data", "iqa_model.pt"))
+    parser.add_argument("--card", default=os.path.join(ROOT, "docs", "iqa-model-card.md"))
     args = parser.parse_args()
     started = time.time()
     model = train(args.steps, args.minutes)
@@ -143,7 +144,7 @@ def main():
     minutes = (time.time() - started) / 60
     print(f"wrote {args.output} ({os.path.getsize(args.output) / 1e6:.2f} MB) after {minutes:.1f} min")
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "eval_iqa.py"), args.output,
-                    "--card", os.path.join(ROOT, "docs", "iqa-model-card.md"), "--train-minutes", f"{minutes:.1f}",
+                    "--card", args.card, "--train-minutes", f"{minutes:.1f}",
                     "--train-steps", str(args.steps)], check=True)
 
 

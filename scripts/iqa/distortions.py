@@ -152,3 +152,13 @@ def scene_variation(image, generator):
 # The score a photo should get: pristine photos near the top, each level lower.
 def target_score(level):
     return 90.0 - 14.0 * level
+
+
+def has_target_score(defect):
+    """Overexposed versions are ranked only (below their photo, a stronger level
+    below a milder one), never pulled towards a fixed score. Overexposing a dark
+    scene (a storm, a night) gives a photo of ordinary brightness with blown
+    highlights: to stay below that dark scene, which looks as underexposed as
+    some underexposure levels, it must be free to score below those levels'
+    targets; a fixed target per level would force it above them."""
+    return DEFECTS[defect] != "overexposure"

@@ -20,7 +20,7 @@ class QualityNet(nn.Module):
         self.features = nn.Sequential(
             block(3, 16, 1), block(16, 32, 2), block(32, 48, 2), block(48, 64, 2),
             block(64, 96, 2), block(96, 128, 2), block(128, 160, 2))
-        self.trunk = nn.Sequential(nn.Linear(2 * 160 + 12, 128), nn.ReLU(inplace=True))
+        self.trunk = nn.Sequential(nn.Linear(2 * 160 + 20, 128), nn.ReLU(inplace=True))
         self.score_head = nn.Linear(128, 1)
         self.register_buffer("pixel_mean", torch.tensor(MEAN).view(1, 3, 1, 1))
         self.register_buffer("pixel_std", torch.tensor(STD).view(1, 3, 1, 1))
@@ -28,10 +28,18 @@ class QualityNet(nn.Module):
 
     def forward(self, x: torch.Tensor):
         # Global colour statistics: exposure, contrast and casts are global. Clipped
-        # shadows and highlights, as fractions of the pixels, tell over- and underexposure.
+        # shadows and highlights, as fractions of the pixels, tell over- and underexposure;
+        # pixels clipped in two or three channels at once are blown highlights, where one
+        # clipped channel is often just a saturated colour (a blue sky, a red flower).
+        # Each channel's black and white points (1st and 99th percentile) show a cast:
+        # a photo's darkest and brightest parts are usually close to neutral.
         pixels = x * self.pixel_std + self.pixel_mean
+        clipped_channels = (pixels > 0.99).float().sum(dim=1)
+        points = torch.quantile(pixels.flatten(2), torch.tensor([0.01, 0.99], device=x.device), dim=2)
         colour = torch.cat([x.mean(dim=(2, 3)), x.std(dim=(2, 3)), (pixels > 0.97).float().mean(dim=(2, 3)),
-                            (pixels < 0.03).float().mean(dim=(2, 3))], dim=1)
+                            (pixels < 0.03).float().mean(dim=(2, 3)), points[0], points[1],
+                            (clipped_channels >= 2).float().mean(dim=(1, 2)).unsqueeze(1),
+                            (clipped_channels >= 3).float().mean(dim=(1, 2)).unsqueeze(1)], dim=1)
         f = self.features(x)
         pooled = torch.cat([f.mean(dim=(2, 3)), f.std(dim=(2, 3)), colour], dim=1)
         h = self.trunk(pooled)

@@ -1,9 +1,11 @@
 """The pristine photos the quality model learns from and is evaluated on,
 all from Debian packages (installed on demand): the nature photos of
 mate-backgrounds, the photographs among scikit-image's sample data
-(python3-skimage) and the one photograph in lomiri-wallpapers-20.04. Drawings
-and renders (ukui-wallpapers, gnome-backgrounds, mate's abstract and desktop
-folders) are left out, and plasma-workspace-wallpapers is never used:
+(python3-skimage), the photographs of lomiri-wallpapers-16.04 (Ubuntu's
+wallpaper contest photos) and the one photograph in lomiri-wallpapers-20.04.
+Drawings and renders (ukui-wallpapers, gnome-backgrounds, mate's abstract and
+desktop folders, the other lomiri wallpapers, and lomiri 16.04's one render
+and one abstract texture) are left out, and plasma-workspace-wallpapers is never used:
 it is reserved for independent evaluation. A fixed set is held out of
 training for eval_iqa.py."""
 import glob
@@ -14,18 +16,28 @@ import torch
 from PIL import Image
 
 MATE = "/usr/share/backgrounds/mate/nature"
-LOMIRI_PHOTOS = ["/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg"]  # lomiri-wallpapers-20.04
+BACKGROUNDS = "/usr/share/backgrounds"
+LOMIRI_16_PHOTOS = ["Bridge_by_Sander_Klootwijk.jpg", "Dragonfly_by_Bolly.jpg", "Picture_0B_by_freespace.jpg",
+                    "Picture_1A_by_freespace.jpg", "Wine_by_Jakkub_Mede.jpg", "aitzgorri_by_Aitzol_Berasategi.jpg",
+                    "free_by_Peter_Nerlich.jpg", "friends_by_Aitzol_Berasategi.jpg", "greentock_by_Peter_Nerlich.jpg",
+                    "life_by_Aitzol_Berasategi.jpg", "picosdeeuropa_by_Aitzol_Berasategi.jpg",
+                    "seeding_by_Clements_Engelhardt.jpg", "sunset_by_Aitzol_Berasategi.jpg"]  # lomiri-wallpapers-16.04
+LOMIRI_20_PHOTOS = ["Kleiber_by_Lukas_Baubkus.jpg"]  # lomiri-wallpapers-20.04
 SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data"
 SKIMAGE_PHOTOS = ["astronaut.png", "brick.png", "camera.png", "chelsea.png", "coffee.png", "coins.png", "grass.png",
                   "gravel.png", "motorcycle_left.png", "motorcycle_right.png", "rocket.jpg"]
-HELD_OUT = {"Garden.jpg", "LadyBird.jpg", "Storm.jpg", "astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg"}
+# Held out: chosen before any training; of lomiri 16.04's photos, every fourth in name order.
+HELD_OUT = {"Garden.jpg", "LadyBird.jpg", "Storm.jpg", "astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg",
+            "Bridge_by_Sander_Klootwijk.jpg", "Wine_by_Jakkub_Mede.jpg", "greentock_by_Peter_Nerlich.jpg",
+            "sunset_by_Aitzol_Berasategi.jpg"}
 WORKING_SIZE = 384  # shorter side, then a center crop of this size: the model's recipe
 
 
 def ensure_packages():
-    missing = [package for package, path in (("mate-backgrounds", MATE), ("python3-skimage", SKIMAGE),
-                                             ("lomiri-wallpapers-20.04", LOMIRI_PHOTOS[0]))
-               if not os.path.exists(path)]
+    needed = (("mate-backgrounds", MATE), ("python3-skimage", SKIMAGE),
+              ("lomiri-wallpapers-16.04", os.path.join(BACKGROUNDS, LOMIRI_16_PHOTOS[0])),
+              ("lomiri-wallpapers-20.04", os.path.join(BACKGROUNDS, LOMIRI_20_PHOTOS[0])))
+    missing = [package for package, path in needed if not os.path.exists(path)]
     if missing:
         subprocess.run(["apt-get", "install", "-y", *missing], check=True, stdout=subprocess.DEVNULL)
 
@@ -34,7 +46,7 @@ def all_photos():
     ensure_packages()
     photos = sorted(glob.glob(os.path.join(MATE, "*.jpg")))
     photos += [os.path.join(SKIMAGE, name) for name in SKIMAGE_PHOTOS]
-    photos += LOMIRI_PHOTOS
+    photos += [os.path.join(BACKGROUNDS, name) for name in LOMIRI_16_PHOTOS + LOMIRI_20_PHOTOS]
     return photos
 
 
