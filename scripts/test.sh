@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sets up everything, builds mtool and its fixtures, and runs every test
 # through ctest. Then builds again with AddressSanitizer and UndefinedBehavior-
-# Sanitizer (build-asan/) and reruns the suites that do not load LibTorch
-# (LibTorch itself is not instrumented). MTOOL_SANITIZE_RUNTIME=1 also builds
-# mtool's LibTorch runtime library instrumented and reruns the LibTorch suites
-# (about 15 more minutes). MTOOL_SANITIZERS=0 skips that second pass. Last,
+# Sanitizer (build-asan/), mtool's LibTorch runtime library included
+# (LibTorch itself is not instrumented), and reruns every suite: first the
+# ones that do not load LibTorch, with leak checking, then the LibTorch ones.
+# MTOOL_SANITIZE_RUNTIME=0 leaves the runtime out of that build and skips the
+# LibTorch suites (about 15 minutes less); MTOOL_SANITIZERS=0 skips the whole
+# second pass. Last,
 # each libFuzzer target runs for MTOOL_FUZZ_SECONDS (default 60; 0 skips),
 # seeded with the fixtures; a crash fails the run and its input is kept in
 # tests/fuzz/regressions/.
@@ -16,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 if [[ "${MTOOL_SANITIZERS:-1}" != 0 ]]; then
   echo "test: sanitizer build (ASan + UBSan) in build-asan/" >&2
   runtime_suites="try-load|bench|backport|score|quality|corruption-runtime"
-  sanitize_runtime="${MTOOL_SANITIZE_RUNTIME:-0}"
+  sanitize_runtime="${MTOOL_SANITIZE_RUNTIME:-1}"
   cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTOOL_SANITIZE=ON \
     -DMTOOL_BUILD_RUNTIME="$([[ "$sanitize_runtime" == 1 ]] && echo ON || echo OFF)" >/dev/null
   cmake --build "$root/build-asan" -j"$(nproc)" >/dev/null
