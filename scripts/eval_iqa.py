@@ -70,12 +70,14 @@ def evaluate(model_path):
             r = results[distortions.DEFECTS[defect]]
             r["levels"] += list(range(distortions.LEVELS + 1))
             r["scores"] += scores
-            r["per_photo"].append(-spearman(list(range(distortions.LEVELS + 1)), scores))
+            srcc = -spearman(list(range(distortions.LEVELS + 1)), scores)
+            r["per_photo"].append(srcc)
             r["above"] += sum(scores[0] > s for s in scores[1:])
             r["pairs"] += distortions.LEVELS
             r["named"] += sum(n == defect for n in named[2:])
             r["distorted"] += distortions.LEVELS - 1
-            r.setdefault("photos", []).append((os.path.basename(path), scores, [distortions.DEFECTS[n] for n in named]))
+            r.setdefault("photos", []).append((os.path.basename(path), scores, [distortions.DEFECTS[n] for n in named],
+                                               srcc))
             r.setdefault("pristine_scores", []).append(scores[0])
             r.setdefault("pristine_named_none", 0)
             r["pristine_named_none"] += named[0] == 0
@@ -101,9 +103,7 @@ def goal_summary(table, above):
     for row in table:
         if row["srcc_mean_per_photo"] >= 0.9:
             continue
-        failing = [(name, -spearman(list(range(distortions.LEVELS + 1)), scores))
-                   for name, scores, _ in row["photos"]]
-        failing = ", ".join(f"{name} {srcc:.2f}" for name, srcc in failing if srcc < 0.5)
+        failing = ", ".join(f"{name} {srcc:.2f}" for name, _, _, srcc in row["photos"] if srcc < 0.5)
         parts.append(f"not met for {row['defect']} ({row['srcc_mean_per_photo']:.3f}; photos below 0.5: "
                      f"{failing or 'none'})")
     if not parts:
@@ -211,7 +211,7 @@ def main():
     held_out, table = evaluate(args.model)
     if args.per_photo:
         for row in table:
-            for name, scores, named in row["photos"]:
+            for name, scores, named, _ in row["photos"]:
                 print(f"{row['defect']:15} {name:36} " + " ".join(f"{s:5.1f}" for s in scores) + "  named " +
                       ", ".join(named))
     for row in table:
