@@ -54,7 +54,7 @@ def evaluate(model_path):
     _, held_out = photos.split()
     results = {}
     for defect in range(1, len(distortions.DEFECTS)):
-        results[distortions.DEFECTS[defect]] = {"levels": [], "scores": [], "per_photo": [], "above": 0, "pairs": 0,
+        results[distortions.DEFECTS[defect]] = {"levels": [], "scores": [], "photos": [], "above": 0, "pairs": 0,
                                                 "named": 0, "distorted": 0}
     for photo_index, path in enumerate(held_out):
         image = photos.load(path)
@@ -71,22 +71,17 @@ def evaluate(model_path):
             r["levels"] += list(range(distortions.LEVELS + 1))
             r["scores"] += scores
             srcc = -spearman(list(range(distortions.LEVELS + 1)), scores)
-            r["per_photo"].append(srcc)
             r["above"] += sum(scores[0] > s for s in scores[1:])
             r["pairs"] += distortions.LEVELS
             r["named"] += sum(n == defect for n in named[2:])
             r["distorted"] += distortions.LEVELS - 1
-            r.setdefault("photos", []).append((os.path.basename(path), scores, [distortions.DEFECTS[n] for n in named],
-                                               srcc))
-            r.setdefault("pristine_scores", []).append(scores[0])
-            r.setdefault("pristine_named_none", 0)
-            r["pristine_named_none"] += named[0] == 0
+            r["photos"].append((os.path.basename(path), scores, [distortions.DEFECTS[n] for n in named], srcc))
     table = []
     for name, r in results.items():
         table.append({
             "defect": name,
             "srcc_pooled": -spearman(r["levels"], r["scores"]),
-            "srcc_mean_per_photo": sum(r["per_photo"]) / len(r["per_photo"]),
+            "srcc_mean_per_photo": sum(photo[3] for photo in r["photos"]) / len(r["photos"]),
             "pristine_above": r["above"] / r["pairs"],
             "defect_named_levels_2_to_5": r["named"] / r["distorted"],
             "mean_score_by_level": [sum(r["scores"][i::distortions.LEVELS + 1]) / len(held_out)
