@@ -31,6 +31,8 @@ for dir in "$root/build/fixtures" "$root/../shared/corpus" "$root/tests/fuzz/reg
   [[ -d "$dir" ]] && find "$dir" -type f -size -256k -exec cp -n {} "$seeds/" \; 2>/dev/null || true
 done
 
+# The same input-size, time and memory limits for merging and for fuzzing.
+limits=(-max_len=262144 -timeout=10 -rss_limit_mb=2048)
 status=0
 cd "$build"  # libFuzzer writes its job logs (fuzz-N.log) into the current folder
 for target in zip_fuzz pickle_fuzz inspect_fuzz; do
@@ -42,14 +44,14 @@ for target in zip_fuzz pickle_fuzz inspect_fuzz; do
   # on 2,450 merged inputs as on the 10,295 they came from.
   if [[ $(find "$corpus" -type f | wc -l) -gt 1000 ]]; then
     rm -rf "$corpus.merged" && mkdir -p "$corpus.merged"
-    "$build/tests/fuzz/$target" -merge=1 -max_len=262144 -timeout=10 -rss_limit_mb=2048 \
+    "$build/tests/fuzz/$target" -merge=1 "${limits[@]}" \
       "$corpus.merged" "$corpus" >"$build/$target-merge.log" 2>&1 \
       && rm -rf "$corpus" && mv "$corpus.merged" "$corpus"
   fi
   log="$build/$target.log"
   rm -f "$build"/fuzz-*.log
-  if "$build/tests/fuzz/$target" "$corpus" "$seeds" -max_total_time="$seconds" -max_len=262144 \
-      -timeout=10 -rss_limit_mb=2048 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$artifacts" >"$log" 2>&1; then
+  if "$build/tests/fuzz/$target" "$corpus" "$seeds" -max_total_time="$seconds" "${limits[@]}" \
+      -jobs="$jobs" -workers="$jobs" -artifact_prefix="$artifacts" >"$log" 2>&1; then
     result=ok
   else
     result="CRASH (see $log)"
