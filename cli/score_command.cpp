@@ -82,13 +82,17 @@ class ScorePrinter {
   size_t failed_ = 0;
 };
 
+// `loaded` and `done` are null when no photo could even be opened: the model never ran.
 void print_summary(const Json& loaded, const Json& done, size_t failed, size_t total) {
   Style style = style_for(stderr);
-  std::fprintf(stderr, "%s\n", style.dim(fmt::format("{} image{} in {:.2f} s ({:.1f}/s); model loaded in {:.0f} ms; "
-                                                      "inference threads: {}, decode workers: {}", total, total == 1 ? "" : "s",
-                                                      done.value("total_ms", 0.0) / 1000, done.value("images_per_s", 0.0),
-                                                      loaded.value("load_ms", 0.0), loaded.value("threads", 0),
-                                                      loaded.value("decode_workers", 0))).c_str());
+  if (!done.is_null()) {
+    std::string timing = fmt::format("{} image{} in {:.2f} s ({:.1f}/s); model loaded in {:.0f} ms; "
+                                     "inference threads: {}, decode workers: {}",
+                                     total, total == 1 ? "" : "s", done.value("total_ms", 0.0) / 1000,
+                                     done.value("images_per_s", 0.0), loaded.value("load_ms", 0.0),
+                                     loaded.value("threads", 0), loaded.value("decode_workers", 0));
+    std::fprintf(stderr, "%s\n", style.dim(timing).c_str());
+  }
   if (failed > 0) std::fprintf(stderr, "%s\n", style.red(fmt::format("{} of {} images failed", failed, total)).c_str());
 }
 

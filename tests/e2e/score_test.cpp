@@ -116,6 +116,19 @@ TEST_SUITE("score") {
     CHECK(result.err.find("VIPS") == std::string::npos);
   }
 
+  TEST_CASE("when no photo can be opened, each gets its line and the exit code says so") {
+    for (std::vector<std::string> model : {std::vector<std::string>{}, {"-m", score_fixture("mean_red.pt")}}) {
+      std::vector<std::string> args = {"score", "/no/such/photo.jpg", "/no/such/other.png"};
+      args.insert(args.end(), model.begin(), model.end());
+      RunResult result = run_mtool(args);
+      CAPTURE(result.err);
+      CHECK(result.exit_code == 1);
+      CHECK(result.out.find("/no/such/photo.jpg  error: no such file or folder") != std::string::npos);
+      CHECK(result.err.find("2 of 2 images failed") != std::string::npos);
+      CHECK(result.err.find("internal error") == std::string::npos);
+    }
+  }
+
   TEST_CASE("- reads the paths to score from stdin") {
     RunResult result = run_shell("printf '%s\\n%s\\n' '" + photo("photo.png") + "' '" + photo("grey.png") +
                                  "' | \"$MTOOL\" score --json -m '" + score_fixture("mean_red.pt") + "' -");
