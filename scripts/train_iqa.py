@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CROP = 160
 CROPS_PER_STEP = 4
 MODEL_NAME = "mtool-iqa"
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 
 
 def normalise(batch):

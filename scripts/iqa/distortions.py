@@ -23,7 +23,11 @@ UNDER_GAIN = [0.62, 0.45, 0.32, 0.21, 0.12]
 OVER_GAIN = [1.7, 2.4, 3.4, 4.8, 7.0]
 OVER_CLIPPED = [0.02, 0.05, 0.10, 0.18, 0.30]
 CONTRAST_KEEP = [0.65, 0.48, 0.35, 0.24, 0.15]
-CAST_STRENGTH = [0.07, 0.13, 0.20, 0.28, 0.38]
+# Log gain of the channel a cast pushes up (the other two go down by half as
+# much): each level moves a mid-grey as far as a shift of 0.07, 0.13, 0.20,
+# 0.28, 0.38 in pixel value would (2.2 x ln((0.5 + shift) / 0.5)).
+CAST_LOG_GAIN = [0.29, 0.51, 0.74, 0.98, 1.24]
+LUMINANCE_WEIGHTS = torch.tensor([0.2126, 0.7152, 0.0722])  # Rec. 709, linear light
 
 
 def _filter(image, kernel):
@@ -100,10 +104,17 @@ def low_contrast(image, level):
 
 
 def colour_cast(image, level, generator):
-    strength = CAST_STRENGTH[level - 1]
+    # A cast is a white-balance error: each channel's light multiplied by its own
+    # gain, in linear light, with the luminance kept. Adding a tint to the pixel
+    # values instead would also change the exposure: in a dark scene (a night)
+    # the channels pushed down clip at black and the others lift the shadows,
+    # so the "cast" photo is mostly a brighter one.
+    strength = CAST_LOG_GAIN[level - 1]
     hue = torch.rand(1, generator=generator).item() * 2 * math.pi
-    shift = torch.tensor([math.cos(hue), math.cos(hue - 2.094), math.cos(hue + 2.094)])
-    return (image + strength * shift[:, None, None]).clamp(0, 1)
+    direction = torch.tensor([math.cos(hue), math.cos(hue - 2.094), math.cos(hue + 2.094)])
+    gains = torch.exp(strength * direction)
+    gains = gains / (LUMINANCE_WEIGHTS * gains).sum()
+    return ((image.clamp(0, 1) ** 2.2 * gains[:, None, None]).clamp(0, 1)) ** (1 / 2.2)
 
 
 def distort(image, defect, level, seed):
