@@ -6,6 +6,7 @@
 
 #include "backport/backport_plan.h"
 #include "commands.h"
+#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "io/atomic_output.h"
@@ -34,7 +35,7 @@ void run_backport(const BackportArgs& args, RunState& state) {
     if (!runtime) throw Error(ErrorKind::Usage, fmt::format("--runtime {}: not a release mtool knows", args.runtime));
   }
   if (args.to.has_value() == runtime.has_value()) throw Error(ErrorKind::Usage, "give exactly one of --to N and --runtime X.Y");
-  ModelReport report = inspect_path(args.input, {});
+  ModelReport report = inspect_model_argument(args.input);
   BackportPlan plan = plan_backport(report, args.to, runtime, args.output);
   if (plan.nothing_to_do) {
     std::fprintf(stderr, "mtool: %s: bytecode %lld already loads in LibTorch-Lite %s; nothing written\n",

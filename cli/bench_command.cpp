@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "run/bench_plan.h"
@@ -139,7 +140,7 @@ void run_bench(const BenchArgs& args, RunState& state) {
     throw Error(ErrorKind::Io, fmt::format("--image {}: no such file", args.image));
   }
   std::vector<BenchPlan> plans;
-  for (const std::string& path : args.models) plans.push_back(plan_bench(inspect_path(path, {}), shapes, args.image));
+  for (const std::string& path : args.models) plans.push_back(plan_bench(inspect_model_argument(path), shapes, args.image));
   Json answer = call_runtime("bench", request_for(plans, args));
   std::vector<Json> results = answer["models"].get<std::vector<Json>>();
   Style err = style_for(stderr);

@@ -5,6 +5,7 @@
 
 #include "backport/backport_plan.h"
 #include "commands.h"
+#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "lite_output.h"
@@ -62,7 +63,7 @@ void refuse(const ModelReport& report, const std::string& output) {
 }
 
 void run_convert(const ConvertArgs& args, RunState& state) {
-  ModelReport report = inspect_path(args.input, {});
+  ModelReport report = inspect_model_argument(args.input);
   refuse(report, args.output);
   if (args.flatbuffer && args.bytecode) throw Error(ErrorKind::Usage, "--flatbuffer writes bytecode 9; it cannot take --bytecode");
   std::error_code same;

@@ -7,6 +7,7 @@
 
 #include "archive/repack.h"
 #include "commands.h"
+#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "io/atomic_output.h"
@@ -30,7 +31,7 @@ struct RecipeArgs {
 };
 
 ModelReport zip_model(const std::string& path) {
-  ModelReport report = inspect_path(path, {});
+  ModelReport report = inspect_model_argument(path);
   if (report.format != ModelFormat::TorchScript && report.format != ModelFormat::Lite) {
     throw Error(ErrorKind::Format, fmt::format("{}: a recipe is stored in a TorchScript or lite zip archive; this is {}",
                                                path, format_name(report.format)));
@@ -39,7 +40,7 @@ ModelReport zip_model(const std::string& path) {
 }
 
 void show_recipe(const RecipeArgs& args) {
-  print_recipe(args.model, resolve_recipe(inspect_path(args.model, {}), Json::object()));
+  print_recipe(args.model, resolve_recipe(inspect_model_argument(args.model), Json::object()));
 }
 
 // The stored recipe's keys (labels, output, name, ...) are kept; the recipe

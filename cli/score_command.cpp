@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "io/atomic_output.h"
@@ -114,10 +115,11 @@ void run_score(const ScoreArgs& args, RunState& state) {
     write_builtin_model(builtin->path());
     model = builtin->path();
   }
-  ScorePlan plan = plan_score(inspect_path(model, {}), recipe_overrides(args.recipe), args.labels);
+  ScorePlan plan = plan_score(inspect_model_argument(model), recipe_overrides(args.recipe), args.labels);
   if (builtin) plan.model = builtin->path();
   if (args.show_recipe) {
-    print_recipe(plan.model, plan.recipe);
+    // The built-in model sits in a scratch file that is gone once mtool exits: name it instead.
+    print_recipe(builtin ? "(built-in)" : plan.model, plan.recipe);
     return;
   }
   if (args.images.empty()) throw Error(ErrorKind::Usage, "give photos, folders or - (paths on stdin) to score");

@@ -39,6 +39,30 @@ TEST_SUITE("bad-input") {
     check_clean_failure(dir, 2, "is a directory");
   }
 
+  TEST_CASE("every command that takes one model names it when it cannot be read") {
+    std::string dir = scratch_dir("unreadable_model");
+    std::string missing = dir + "/missing.pt";
+    std::vector<std::vector<std::string>> commands = {
+        {"score", "-m", missing, fixture("score/quality/pristine.jpg")},
+        {"bench", "--runs", "1", missing},
+        {"backport", missing, "--to", "5", "-o", dir + "/out.ptl"},
+        {"convert", missing, "-o", dir + "/out.ptl"},
+        {"recipe", "show", missing},
+        {"recipe", "set", missing, "--resize", "224"},
+        {"bench", "--runs", "1", dir},
+    };
+    for (const std::vector<std::string>& command : commands) {
+      CAPTURE(command[0]);
+      RunResult result = run_mtool(command);
+      CHECK(result.exit_code == 2);
+      CHECK(result.one_error_line());
+      CHECK_MESSAGE(result.err.find(command.back() == dir ? dir + ": is a directory" : missing + ": cannot open") !=
+                        std::string::npos,
+                    result.err);
+    }
+    CHECK_FALSE(std::filesystem::exists(dir + "/out.ptl"));
+  }
+
   TEST_CASE("content that is not a model exits 1") {
     check_clean_failure(fixture("empty.pt"), 1, "empty");
     check_clean_failure(fixture("random.bin"), 1, "unrecognised content");

@@ -38,6 +38,15 @@ TEST_SUITE("quality") {
     CHECK(text.out.find(" (") != std::string::npos);  // "photo.jpg  72.4  (slight blur)"
   }
 
+  TEST_CASE("--show-recipe names the built-in model, not the scratch file it is loaded from") {
+    RunResult result = run_mtool({"score", "--show-recipe"});
+    REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+    json shown = result.json();
+    CHECK(shown["model"] == "(built-in)");
+    CHECK(shown["recipe"]["name"] == "mtool-iqa");
+    CHECK(shown["recipe"]["resize"] == 384);
+  }
+
   TEST_CASE("scores are deterministic, with any thread count or batch") {
     auto score = [](std::vector<std::string> extra) {
       std::vector<std::string> args = {"score", "--json", quality("pristine.jpg"), quality("noisy.png")};
