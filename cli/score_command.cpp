@@ -124,7 +124,7 @@ void run_score(const ScoreArgs& args, RunState& state) {
   }
   if (args.images.empty()) throw Error(ErrorKind::Usage, "give photos, folders or - (paths on stdin) to score");
   std::vector<ImageArgument> images = expand_image_arguments(args.images, std::cin);
-  if (images.empty()) throw Error(ErrorKind::Usage, "no image files found in the given folders");
+  if (images.empty()) throw Error(ErrorKind::Usage, "no image files found in the given folders or on stdin");
 
   ScorePrinter printer(args, plan, images);
   std::vector<std::string> runnable;

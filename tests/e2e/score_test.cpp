@@ -136,6 +136,15 @@ TEST_SUITE("score") {
     std::vector<json> lines = result.json_lines();
     REQUIRE(lines.size() == 2);
     CHECK(lines[1]["path"] == photo("grey.png"));
+
+    // Nothing on stdin, and a folder with no photos in it: a usage error, not an empty success.
+    std::string no_photos = scratch_dir("no_photos");
+    std::filesystem::create_directories(no_photos + "/sub");
+    RunResult empty = run_shell("\"$MTOOL\" score -m '" + score_fixture("mean_red.pt") + "' - '" + no_photos + "' </dev/null");
+    CAPTURE(empty.err);
+    CHECK(empty.exit_code == 2);
+    CHECK(empty.one_error_line());
+    CHECK(empty.err.find("no image files found in the given folders or on stdin") != std::string::npos);
   }
 
   TEST_CASE("each kind of output is described, never a crash") {
