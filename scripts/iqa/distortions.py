@@ -23,9 +23,9 @@ UNDER_GAIN = [0.62, 0.45, 0.32, 0.21, 0.12]
 OVER_GAIN = [1.7, 2.4, 3.4, 4.8, 7.0]
 OVER_CLIPPED = [0.02, 0.05, 0.10, 0.18, 0.30]
 CONTRAST_KEEP = [0.65, 0.48, 0.35, 0.24, 0.15]
-# Log gain of the channel a cast pushes up (the other two go down by half as
-# much): each level moves a mid-grey as far as a shift of 0.07, 0.13, 0.20,
-# 0.28, 0.38 in pixel value would (2.2 x ln((0.5 + shift) / 0.5)).
+# A cast's largest log gain per level (the three log gains sum to zero before
+# the luminance is restored). Pushing one channel up this far moves a mid-grey
+# as far as adding 0.07, 0.13, 0.20, 0.28, 0.38 to it would: 2.2 x ln((0.5 + shift) / 0.5).
 CAST_LOG_GAIN = [0.29, 0.51, 0.74, 0.98, 1.24]
 LUMINANCE_WEIGHTS = torch.tensor([0.2126, 0.7152, 0.0722])  # Rec. 709, linear light
 
@@ -78,13 +78,15 @@ def jpeg(image, level):
         .permute(2, 0, 1).float() / 255
 
 
-def _exposure(image, gain):
+def _linear_gain(image, gain):
+    """Multiplies the light (gamma 2.2 undone) by `gain`, one number or one per
+    channel ([3,1,1]), clipping where the sensor would."""
     linear = image.clamp(0, 1) ** 2.2
     return ((linear * gain).clamp(0, 1)) ** (1 / 2.2)
 
 
 def underexposure(image, level):
-    return _exposure(image, UNDER_GAIN[level - 1])
+    return _linear_gain(image, UNDER_GAIN[level - 1])
 
 
 def overexposure(image, level):
@@ -94,7 +96,7 @@ def overexposure(image, level):
     # So each level blows out at least a set fraction of the photo (by luminance).
     luminance = (image.clamp(0, 1) ** 2.2).mean(0).flatten()[::7]
     highlight = torch.quantile(luminance, 1 - OVER_CLIPPED[level - 1]).clamp(min=0.02).item()
-    return _exposure(image, max(OVER_GAIN[level - 1], 1 / highlight))
+    return _linear_gain(image, max(OVER_GAIN[level - 1], 1 / highlight))
 
 
 def low_contrast(image, level):
@@ -114,7 +116,7 @@ def colour_cast(image, level, generator):
     direction = torch.tensor([math.cos(hue), math.cos(hue - 2.094), math.cos(hue + 2.094)])
     gains = torch.exp(strength * direction)
     gains = gains / (LUMINANCE_WEIGHTS * gains).sum()
-    return ((image.clamp(0, 1) ** 2.2 * gains[:, None, None]).clamp(0, 1)) ** (1 / 2.2)
+    return _linear_gain(image, gains[:, None, None])
 
 
 def distort(image, defect, level, seed):
@@ -152,11 +154,11 @@ def scene_variation(image, generator):
     darkened = torch.rand(1, generator=generator).item() < 0.4
     if darkened:
         gain = math.exp(math.log(0.3) * torch.rand(1, generator=generator).item())  # 0.3 .. 1, never clips
-        image = _exposure(image, gain)
+        image = _linear_gain(image, gain)
     if torch.rand(1, generator=generator).item() < 0.4:
         balance = torch.exp(0.06 * torch.randn(3, generator=generator))
         balance = balance / balance.mean()
-        image = (image.clamp(0, 1) ** 2.2 * balance[:, None, None]).clamp(0, 1) ** (1 / 2.2)
+        image = _linear_gain(image, balance[:, None, None])
     return image, darkened
 
 
