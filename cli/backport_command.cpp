@@ -6,11 +6,11 @@
 
 #include "backport/backport_plan.h"
 #include "commands.h"
-#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "io/atomic_output.h"
 #include "lite_output.h"
+#include "model_argument.h"
 #include "runtime_call.h"
 #include "terminal.h"
 

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
+#include "model_argument.h"
 #include "run/bench_plan.h"
 #include "runtime_call.h"
 #include "terminal.h"

@@ -7,12 +7,12 @@
 
 #include "archive/repack.h"
 #include "commands.h"
-#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "io/atomic_output.h"
 #include "io/error.h"
 #include "io/mapped_file.h"
+#include "model_argument.h"
 #include "recipe_flags.h"
 #include "score/labels.h"
 #include "score/recipe.h"

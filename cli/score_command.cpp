@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "model_argument.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "io/atomic_output.h"
 #include "io/error.h"
+#include "model_argument.h"
 #include "score/builtin_model.h"
 #include "progress.h"
 #include "recipe_flags.h"
