@@ -4,12 +4,19 @@
 #include <fmt/format.h>
 
 #include "backport/backport_plan.h"
+#include "backport/verified_write.h"
+#include "io/atomic_output.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
 #include "lite_output.h"
+#include "io/json_text.h"
+#include "render_lite_output.h"
 #include "model_argument.h"
+#include "operator_flag.h"
+#include "planning/verification_inputs.h"
 #include "runtime_call.h"
+#include "runtime_flag.h"
 #include "terminal.h"
 
 namespace mtool::cli {
@@ -23,20 +30,24 @@ struct ConvertArgs {
   std::string output;
   bool optimize = false;
   std::optional<int64_t> bytecode;
+  std::string runtime;
   bool flatbuffer = false;
   OutputOptions kept;
 };
 
 // What a torch.save file's owner runs in Python to get what convert makes.
+// Only weights whose pickles scan safe are loaded, and then with
+// weights_only=True; anything else is not to be loaded at all.
 std::string python_export_lines(const ModelReport& report, const std::string& output) {
-  bool whole_module = report.contents && !report.contents->objects.empty() && report.contents->objects.front().key.empty();
-  std::string load = whole_module
-      ? fmt::format("    model = torch.load('{}', weights_only=False)  # needs {} importable\n", report.path,
-                    report.contents->objects.front().class_name)
-      : fmt::format("    model = MyModel()  # the model class these weights belong to\n"
-                    "    model.load_state_dict(torch.load('{}'))\n", report.path);
+  bool safe = report.security && report.security->verdict == "safe";
+  if (!safe) {
+    return "  Do not load this file in Python: its pickles name globals that are dangerous or not known to be safe\n"
+           "  (`mtool scan` lists them). Export TorchScript from code and weights you trust instead.";
+  }
   return "  Export it in Python, then convert (or save the lite model directly):\n"
-         "    import torch\n" + load +
+         "    import torch\n"
+         "    model = MyModel()  # the model class these weights belong to\n" +
+         fmt::format("    model.load_state_dict(torch.load('{}', weights_only=True))\n", report.path) +
          "    model.eval()\n"
          "    scripted = torch.jit.script(model)  # or torch.jit.trace(model, example_input)\n" +
          fmt::format("    scripted._save_for_lite_interpreter('{}')", output);
@@ -44,9 +55,9 @@ std::string python_export_lines(const ModelReport& report, const std::string& ou
 
 void refuse(const ModelReport& report, const std::string& output) {
   switch (report.format) {
-    case ModelFormat::TorchScript: return;
+    case ModelFormat::TorchScript:
+    case ModelFormat::LiteFlatbuffer: return;  // torch::jit::load reads flatbuffers (LibTorch 1.13)
     case ModelFormat::Lite:
-    case ModelFormat::LiteFlatbuffer:
       throw Error(ErrorKind::Usage, fmt::format("{}: already a lite model; `mtool backport` changes its bytecode version",
                                                 report.path));
     case ModelFormat::TorchSave:
@@ -62,7 +73,58 @@ void refuse(const ModelReport& report, const std::string& output) {
   }
 }
 
-void run_convert(const ConvertArgs& args, RunState& state) {
+// --runtime X.Y as the bytecode to write: the newest that release reads, when
+// older than what LibTorch writes.
+std::optional<int64_t> bytecode_for(const ConvertArgs& args) {
+  if (args.runtime.empty()) return args.bytecode;
+  RuntimeRelease runtime = parse_runtime_flag(args.runtime);
+  if (args.bytecode || args.flatbuffer) throw Error(ErrorKind::Usage, "--runtime chooses the bytecode; give it alone");
+  if (runtime.max_bytecode < kOldestBackportTarget) {
+    throw Error(ErrorKind::Usage, fmt::format("--runtime {}: it reads bytecode up to {}, which no backport reaches",
+                                              args.runtime, runtime.max_bytecode));
+  }
+  int64_t produced = linked_libtorch().produced_bytecode;
+  return runtime.max_bytecode < produced ? std::optional<int64_t>(runtime.max_bytecode) : std::nullopt;
+}
+
+// LibTorch's _save_for_mobile (then its backport, for an older --bytecode),
+// then the comparison run beside the TorchScript original.
+class ConvertWriter : public LiteWriter {
+ public:
+  ConvertWriter(const ConvertArgs& args, const ModelReport& report, const Json& model_inputs)
+      : args_(args), report_(report), model_inputs_(model_inputs) {}
+  int64_t write(const std::string& path) override {
+    Json extra_files = Json::array();
+    for (const ExtraFile& extra : report_.extra_files) extra_files.push_back(extra.name);
+    Json request = {{"input", args_.input},
+                    {"optimize", args_.optimize},
+                    {"flatbuffer", args_.flatbuffer},
+                    {"qengine", args_.kept.qengine},
+                    {"extra_files", extra_files}};
+    if (!args_.bytecode || *args_.bytecode >= linked_libtorch().produced_bytecode) {
+      request["output"] = path;
+      return call_runtime("convert", request, args_.input)["bytecode_version"].get<int64_t>();
+    }
+    TempFile converted(path);
+    request["output"] = converted.path();
+    call_runtime("convert", request, args_.input);
+    Json backported =
+        call_runtime("backport", {{"input", converted.path()}, {"output", path}, {"to", *args_.bytecode}});
+    return backported["bytecode_version"].get<int64_t>();
+  }
+  Json compare(const std::string& candidate) override {
+    return compare_with_runtime(args_.input, "jit", candidate, args_.kept, model_inputs_);
+  }
+
+ private:
+  const ConvertArgs& args_;
+  const ModelReport& report_;
+  const Json& model_inputs_;
+};
+
+void run_convert(const ConvertArgs& given, RunState& state) {
+  ConvertArgs args = given;
+  args.bytecode = bytecode_for(given);
   ModelReport report = inspect_model_argument(args.input);
   refuse(report, args.output);
   if (args.flatbuffer && args.bytecode) throw Error(ErrorKind::Usage, "--flatbuffer writes bytecode 9; it cannot take --bytecode");
@@ -75,64 +137,42 @@ void run_convert(const ConvertArgs& args, RunState& state) {
                                               *args.bytecode, linked_libtorch().version));
   }
   const OutputOptions& kept = args.kept;
-  Json model_inputs = kept.verify() ? verification_inputs(report, kept.input_shapes) : Json::object();
+  Json model_inputs =
+      kept.verify() ? verification_inputs(report, kept.input_shapes, kept.input_values) : Json::object();
+  load_operator_libraries(kept.load_ops, {&report});
 
-  AtomicOutput output(args.output, kept.force);
-  int64_t bytecode = 0;
-  {
-    TempFile converted(args.output);
-    Json written = call_runtime("convert", {{"input", args.input}, {"output", converted.path()},
-                                            {"optimize", args.optimize}, {"flatbuffer", args.flatbuffer}});
-    bytecode = written["bytecode_version"].get<int64_t>();
-    if (args.bytecode && *args.bytecode < bytecode) {
-      TempFile backported(args.output);
-      call_runtime("backport", {{"input", converted.path()}, {"output", backported.path()}, {"to", *args.bytecode}});
-      bytecode = *args.bytecode;
-      keep_raw_output(backported.path(), output, args.output);
-    } else {
-      keep_raw_output(converted.path(), output, args.output);
-    }
-  }
-  check_written(output.temp_path(), bytecode, args.flatbuffer);
-  Json compared = call_runtime("compare", {{"reference", args.input}, {"reference_loader", "jit"},
-                                           {"candidate", output.temp_path()}, {"verify", kept.verify()},
-                                           {"model", model_inputs}});
-  check_outputs_agree(compared, kept.tolerance);
-  output.commit();
-
-  uint64_t after = std::filesystem::file_size(args.output);
-  if (kept.json) {
-    Json out = {{"schema", "mtool.convert/1"}, {"input", args.input}, {"output", args.output},
-                {"bytecode_version", bytecode}, {"flatbuffer", args.flatbuffer}, {"optimized", args.optimize},
-                {"size_before", report.size_bytes}, {"size_after", after}, {"verified", kept.verify()},
-                {"max_abs_diff", compared.contains("max_abs_diff") ? compared["max_abs_diff"] : Json(nullptr)}};
-    std::printf("%s\n", out.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
-  } else {
-    std::printf("%s: lite %s, bytecode %lld%s, %s -> %s\n", args.output.c_str(), args.flatbuffer ? "flatbuffer" : "archive",
-                static_cast<long long>(bytecode), args.optimize ? ", optimized for mobile" : "",
-                human_bytes(report.size_bytes).c_str(), human_bytes(after).c_str());
-    std::printf("  loads with _load_for_mobile%s\n",
-                verification_summary(kept, model_inputs, compared, "torch::jit::load's").c_str());
-  }
+  ConvertWriter writer(args, report, model_inputs);
+  std::optional<int64_t> backport_to =
+      args.bytecode && *args.bytecode < linked_libtorch().produced_bytecode ? args.bytecode : std::nullopt;
+  WrittenModel written =
+      write_verified({args.output, kept.force, backport_to, args.flatbuffer, kept.tolerance}, writer);
+  LiteOutputResult result{args.input,   args.output,     report.size_bytes, std::filesystem::file_size(args.output),
+                          model_inputs, written.compared};
+  ConvertedAs as{written.bytecode, args.flatbuffer, args.optimize};
+  std::printf("%s", kept.json ? (json_text(convert_json(result, as, kept)) + "\n").c_str()
+                              : convert_text(result, as, kept).c_str());
   state.exit_code = kExitOk;
 }
 
 }  // namespace
 
-void setup_convert(CLI::App& parent, RunState& state) {
+void setup_convert(CLI::App* command, RunState& state) {
   auto args = std::make_shared<ConvertArgs>();
-  CLI::App* command = parent.add_subcommand("convert", "Turn a TorchScript model into a lite-interpreter model");
-  command->add_option("input", args->input, "TorchScript archive (torch.jit.save)")->required()->type_name("IN.pt");
+  command->add_option("input", args->input, "TorchScript archive (torch.jit.save) or flatbuffer lite model")
+      ->required()
+      ->type_name("IN.pt");
   command->add_option("-o,--output", args->output, "Lite model to write")->required()->type_name("OUT.ptl");
   command->add_flag("--optimize", args->optimize, "Apply the mobile optimization passes (as optimize_for_mobile)");
   command->add_option("--bytecode", args->bytecode, "Write this older bytecode version (convert, then backport)")
       ->type_name("N");
+  command->add_option("--runtime", args->runtime, "Write the newest bytecode this LibTorch-Lite release loads")
+      ->type_name("X.Y");
   command->add_flag("--flatbuffer", args->flatbuffer, "Write a flatbuffer lite model (bytecode 9)");
   add_output_options(*command, args->kept);
   command->footer(
       "Loads IN with torch::jit::load and saves it with _save_for_mobile, verified and atomic like backport: the "
       "output is re-read, loaded with _load_for_mobile and run beside IN (unless --no-verify) before it is kept.\n\n" +
-      std::string(kExitCodeHelp));
+      std::string(kWriteExitHelp));
   command->callback([args, &state] { run_convert(*args, state); });
 }
 

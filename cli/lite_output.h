@@ -1,12 +1,10 @@
 #pragma once
-// The steps backport and convert share to turn a file LibTorch wrote into a
-// kept, verified output: repack, re-read, load, compare, commit.
+// What backport and convert share in cli/: their output flags and the
+// comparison run (the workflow is backport/verified_write.h, the inputs
+// planning/verification_inputs.h).
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include "inspect/model_report.h"
-#include "io/atomic_output.h"
 
 namespace CLI {
 class App;
@@ -14,35 +12,30 @@ class App;
 
 namespace mtool::cli {
 
-// The options backport and convert share: how the output is kept and verified.
+// The options backport and convert share: how the output is kept and verified,
+// and what the runtime needs to load and run the models.
 struct OutputOptions {
   bool force = false;
   bool no_verify = false;
   bool verify() const { return !no_verify; }
   std::vector<std::string> input_shapes;
+  std::vector<std::string> input_values;  // --input-value NAME=VALUE for int, float and bool arguments
   double tolerance = 1e-4;
   bool json = false;
+  std::string qengine;                // --qengine for the comparison run; empty: LibTorch's default
+  std::vector<std::string> load_ops;  // --load-ops: custom operators to load before the models
 };
 
 void add_output_options(CLI::App& command, OutputOptions& options);
 
-// "; same outputs as ... largest difference D" or " (not run: --no-verify)".
-std::string verification_summary(const OutputOptions& options, const nlohmann::json& model_inputs,
-                                 const nlohmann::json& compared, const char* reference);
+// --input-value NAME=VALUE as bench, backport and convert take it.
+void add_input_value_option(CLI::App& command, std::vector<std::string>& values);
 
-// Inputs to run both models on: --input-shape values, else the stored recipe.
-nlohmann::json verification_inputs(const ModelReport& report, const std::vector<std::string>& input_shapes);
-
-// Copies the file LibTorch wrote at `raw` into `output`'s temporary: zip
-// archives are repacked under the final file's name, flatbuffers copied.
-void keep_raw_output(const std::string& raw, const AtomicOutput& output, const std::string& final_path);
-
-// Re-reads the temporary with mtool's own reader: it must be a lite model
-// (zip or flatbuffer, as asked) of bytecode `expected`.
-void check_written(const std::string& path, int64_t expected, bool flatbuffer);
-
-// Throws Error(Format) when the comparison run found outputs further apart
-// than `tolerance` (or not a number): a failed verification keeps nothing.
-void check_outputs_agree(const nlohmann::json& compared, double tolerance);
+// The runtime library's comparison run for write_verified: `candidate`
+// loaded with _load_for_mobile and run beside `reference` (loaded with
+// `reference_loader`, "mobile" or "jit") on `model_inputs`.
+nlohmann::json compare_with_runtime(const std::string& reference, const char* reference_loader,
+                                    const std::string& candidate, const OutputOptions& options,
+                                    const nlohmann::json& model_inputs);
 
 }  // namespace mtool::cli

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "terminal.h"
+#include "text_width.h"
 
 namespace mtool::cli {
 
@@ -12,7 +13,7 @@ Progress::Progress(size_t total, size_t threshold)
     : total_(total), shown_(total > threshold && isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()) {}
 
-Progress::~Progress() { clear(); }
+Progress::~Progress() { erase(); }
 
 void Progress::advance() {
   ++done_;
@@ -20,7 +21,7 @@ void Progress::advance() {
 }
 
 void Progress::print_line(const std::string& line) {
-  clear();
+  erase();
   std::printf("%s\n", terminal_safe(line).c_str());
   std::fflush(stdout);
   draw(true);
@@ -41,7 +42,28 @@ void Progress::draw(bool force) {
   drawn_ = true;
 }
 
-void Progress::clear() {
+void Progress::erase() {
+  if (!drawn_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  drawn_ = false;
+}
+
+StatusLine::StatusLine() : shown_(isatty(STDERR_FILENO) == 1) {}
+
+StatusLine::~StatusLine() { erase(); }
+
+void StatusLine::show(const std::string& text) {
+  if (!shown_) return;
+  constexpr size_t kWidth = 79;  // fits an 80-column terminal, so \r returns to its start
+  std::string line = escaped_name(text);
+  if (visible_width(line) > kWidth) line = cut_to_columns(line, kWidth - 3) + "...";
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void StatusLine::erase() {
   if (!drawn_) return;
   std::fprintf(stderr, "\r\033[K");
   std::fflush(stderr);

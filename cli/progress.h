@@ -15,10 +15,11 @@ class Progress {
   ~Progress();
   void advance();
   void print_line(const std::string& line);
+  // Removes the bar (redrawn by the next advance), so a line on stderr starts at column 0.
+  void erase();
 
  private:
   void draw(bool force);
-  void clear();
 
   size_t total_;
   size_t done_ = 0;
@@ -26,6 +27,20 @@ class Progress {
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
+};
+
+// One line on stderr saying what long work is doing now (bench's loads and runs),
+// rewritten in place, drawn only when stderr is a terminal, erased when done.
+class StatusLine {
+ public:
+  StatusLine();
+  ~StatusLine();
+  void show(const std::string& text);
+  void erase();
+
+ private:
+  bool shown_;
+  bool drawn_ = false;
 };
 
 }  // namespace mtool::cli

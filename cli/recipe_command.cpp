@@ -27,11 +27,25 @@ struct RecipeArgs {
   std::string model;
   std::string output;
   std::string labels;
+  bool force = false;
   RecipeFlags flags;
 };
 
-ModelReport zip_model(const std::string& path) {
+// A model score and bench run (TorchScript, lite zip or flatbuffer); anything
+// else, damaged copies included, gets inspect's diagnosis and exit code 1.
+ModelReport runnable_model(const std::string& path) {
   ModelReport report = inspect_model_argument(path);
+  bool runs = report.format == ModelFormat::TorchScript || report.format == ModelFormat::Lite ||
+              report.format == ModelFormat::LiteFlatbuffer;
+  if (!runs) {
+    throw Error(ErrorKind::Format,
+                fmt::format("{}: no recipe: score and bench cannot run it: {}", path, report.refusal()));
+  }
+  return report;
+}
+
+ModelReport zip_model(const std::string& path) {
+  ModelReport report = runnable_model(path);
   if (report.format != ModelFormat::TorchScript && report.format != ModelFormat::Lite) {
     throw Error(ErrorKind::Format, fmt::format("{}: a recipe is stored in a TorchScript or lite zip archive; this is {}",
                                                path, format_name(report.format)));
@@ -40,7 +54,7 @@ ModelReport zip_model(const std::string& path) {
 }
 
 void show_recipe(const RecipeArgs& args) {
-  print_recipe(args.model, resolve_recipe(inspect_model_argument(args.model), Json::object()));
+  print_recipe(args.model, resolve_recipe(runnable_model(args.model), Json::object()));
 }
 
 // The stored recipe's keys (labels, output, name, ...) are kept; the recipe
@@ -52,7 +66,9 @@ void set_recipe(const RecipeArgs& args) {
   Json stored = recipe_with_stored_keys(resolved.recipe, stored_recipe_text(report) ? resolved.stored : Json::object());
   if (!args.labels.empty()) stored["labels"] = read_labels_file(args.labels);
   std::string destination = args.output.empty() ? args.model : args.output;
-  AtomicOutput output(destination, args.output.empty());
+  ExistingOutput existing = !args.output.empty() ? (args.force ? ExistingOutput::Replace : ExistingOutput::Refuse)
+                                                 : ExistingOutput::Update;
+  AtomicOutput output(destination, existing);
   {
     MappedFile input(args.model);
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(output.temp_path().c_str(), "wb"), std::fclose);
@@ -70,22 +86,23 @@ void set_recipe(const RecipeArgs& args) {
 
 }  // namespace
 
-void setup_recipe(CLI::App& parent, RunState& state) {
+void setup_recipe(CLI::App* command, RunState& state) {
   auto args = std::make_shared<RecipeArgs>();
-  CLI::App* command = parent.add_subcommand("recipe", "Show or store the preprocessing a model's photos need");
   command->require_subcommand(1);
   CLI::App* show = command->add_subcommand("show", "Print the recipe in effect for a model and where it comes from");
   show->add_option("model", args->model, "Model file")->required()->type_name("MODEL");
+  show->footer(kRecipeExitHelp);
   show->callback([args] { show_recipe(*args); });
   CLI::App* set = command->add_subcommand("set", "Store a recipe in the model archive (extra/mtool.json)");
   set->add_option("model", args->model, "TorchScript (.pt) or lite (.ptl) zip archive")->required()->type_name("MODEL");
-  set->add_option("-o,--output", args->output, "Write a new file instead of replacing MODEL (refuses to overwrite)")
-      ->type_name("FILE");
+  set->add_option("-o,--output", args->output, "Write a new file instead of rewriting MODEL")->type_name("FILE");
+  set->add_flag("--force", args->force, "Replace the -o file if it exists");
   set->add_option("--labels", args->labels, "Also store these class names (one per line, or a JSON list)")->type_name("FILE");
   add_recipe_flags(*set, args->flags);
   set->callback([args] { set_recipe(*args); });
   set->footer("Fields not given keep the stored value, else torchvision's ImageNet default. The archive is rewritten "
-              "record for record; MODEL is replaced only once the new file reads back.\n\n" + std::string(kExitCodeHelp));
+              "record for record; MODEL is replaced only once the new file reads back, keeping its mode, owner, hard links and "
+              "symlinks (a symlinked MODEL is rewritten where it points).\n\n" + std::string(kRecipeExitHelp));
   (void)state;
 }
 

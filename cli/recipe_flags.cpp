@@ -46,7 +46,9 @@ Json parse_triple(const std::string& text, const char* flag) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  if (values.size() != 3) throw Error(ErrorKind::Usage, fmt::format("{} '{}': expected three numbers (R,G,B)", flag, text));
+  if (values.size() != 3 && values.size() != 1) {
+    throw Error(ErrorKind::Usage, fmt::format("{} '{}': expected three numbers (R,G,B) or one for every channel", flag, text));
+  }
   return values;
 }
 
@@ -59,14 +61,20 @@ void add_recipe_flags(CLI::App& command, RecipeFlags& flags) {
   command.add_option("--crop", flags.crop, "Center crop to S x S or WxH, or none")->type_name("S|WxH")->group(group);
   command.add_option("--range", flags.range, "Pixel values scaled to 0-1 or kept 0-255")
       ->check(CLI::IsMember({"0-1", "0-255"}))->type_name("0-1|0-255")->group(group);
-  command.add_option("--mean", flags.mean, "Per-channel mean to subtract, R,G,B (in --range units)")->type_name("R,G,B")->group(group);
-  command.add_option("--std", flags.std, "Per-channel std to divide by, R,G,B")->type_name("R,G,B")->group(group);
-  command.add_option("--channels", flags.channels, "Channel order")->check(CLI::IsMember({"RGB", "BGR"}))->type_name("RGB|BGR")->group(group);
+  command.add_option("--mean", flags.mean, "Per-channel mean to subtract, R,G,B or one number for all (in --range units)")
+      ->type_name("R,G,B|M")->group(group);
+  command.add_option("--std", flags.std, "Per-channel std to divide by, R,G,B or one number for all")
+      ->type_name("R,G,B|S")->group(group);
+  command.add_option("--channels", flags.channels, "Channel order, or L: one grey channel (PIL's convert(\"L\"))")
+      ->check(CLI::IsMember({"RGB", "BGR", "L"}))->type_name("RGB|BGR|L")->group(group);
   command.add_option("--layout", flags.layout, "Tensor layout")->check(CLI::IsMember({"NCHW", "NHWC"}))->type_name("NCHW|NHWC")->group(group);
   command.add_option("--dtype", flags.dtype, "Tensor dtype (uint8: raw 0-255 pixels, no normalisation)")
       ->check(CLI::IsMember({"float32", "uint8"}))->type_name("float32|uint8")->group(group);
   command.add_flag("--exact-resize", flags.exact_resize,
                    "Decode in full and resize with PIL's bilinear filter (torchvision parity) instead of shrink-on-load")
+      ->group(group);
+  command.add_flag("--no-auto-rotate", flags.no_auto_rotate,
+                   "Keep the stored pixel orientation, ignoring EXIF (as PIL's Image.open does without exif_transpose)")
       ->group(group);
 }
 
@@ -81,6 +89,7 @@ Json recipe_overrides(const RecipeFlags& flags) {
   if (!flags.layout.empty()) overrides["layout"] = flags.layout;
   if (!flags.dtype.empty()) overrides["dtype"] = flags.dtype;
   if (flags.exact_resize) overrides["exact_resize"] = true;
+  if (flags.no_auto_rotate) overrides["auto_rotate"] = false;
   return overrides;
 }
 

@@ -20,6 +20,7 @@ struct RecipeFlags {
   std::string layout;
   std::string dtype;
   bool exact_resize = false;
+  bool no_auto_rotate = false;
 };
 
 void add_recipe_flags(CLI::App& command, RecipeFlags& flags);

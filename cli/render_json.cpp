@@ -1,7 +1,9 @@
 #include <nlohmann/json.hpp>
 
 #include "inspect/runtime_versions.h"
+#include "io/json_text.h"
 #include "render.h"
+#include "render_formats.h"
 
 namespace mtool::cli {
 
@@ -68,7 +70,19 @@ Json security_json(const ModelReport& report) {
 }
 
 Json method_json(const MethodSignature& method) {
-  return {{"owner", method.owner}, {"name", method.name}, {"signature", method.signature}};
+  Json arguments = Json::array();
+  if (method.signature) {
+    for (const Argument& argument : method.signature->arguments) {
+      arguments.push_back({{"name", argument.name},
+                           {"type", argument.type},
+                           {"default", argument.default_value ? Json(*argument.default_value) : Json(nullptr)}});
+    }
+  }
+  return {{"owner", method.owner},
+          {"name", method.name},
+          {"signature", render_signature(method.signature)},
+          {"arguments", method.signature ? arguments : Json(nullptr)},
+          {"returns", method.signature ? Json(method.signature->returns) : Json(nullptr)}};
 }
 
 Json loadable_json(const ModelReport& report) {
@@ -83,7 +97,7 @@ Json loadable_json(const ModelReport& report) {
 
 }  // namespace
 
-std::string render_json(const ModelReport& report) {
+Json report_json(const ModelReport& report) {
   Json json;
   json["schema"] = "mtool.inspect/1";
   json["path"] = report.path;
@@ -109,6 +123,8 @@ std::string render_json(const ModelReport& report) {
   json["tensors"] = tensors_json(report);
   json["contents"] = contents_json(report);
   json["security"] = security_json(report);
+  json["executorch"] = report.executorch ? executorch_json(*report.executorch) : Json(nullptr);
+  json["tflite"] = report.tflite ? tflite_json(*report.tflite) : Json(nullptr);
   Json extra = Json::array();
   for (const ExtraFile& file : report.extra_files) {
     extra.push_back({{"name", file.name}, {"size", file.size}, {"text", optional_value(file.text)}});
@@ -117,21 +133,25 @@ std::string render_json(const ModelReport& report) {
   json["producer"] = report.producer;
   json["records"] = records_json(report);
   json["loadable_by"] = loadable_json(report);
+  json["coreml"] = report.coreml ? coreml_json(*report.coreml) : Json(nullptr);
+  json["onnx"] = report.onnx ? onnx_json(*report.onnx) : Json(nullptr);
   Json diagnoses = Json::array();
   for (const Diagnosis& diagnosis : report.diagnoses) {
     diagnoses.push_back({{"code", diagnosis.code}, {"severity", severity_name(diagnosis.severity)},
                          {"message", diagnosis.message}, {"fix", diagnosis.fix}});
   }
   json["diagnoses"] = diagnoses;
-  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return json;
 }
+
+std::string render_json(const ModelReport& report) { return json_text(report_json(report)); }
 
 std::string render_json_error(const std::string& path, const std::string& kind, const std::string& message) {
   Json json;
   json["schema"] = "mtool.inspect/1";
   json["path"] = path;
   json["error"] = {{"kind", kind}, {"message", message}};
-  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return json_text(json);
 }
 
 }  // namespace mtool::cli

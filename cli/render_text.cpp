@@ -3,6 +3,8 @@
 
 #include "inspect/runtime_versions.h"
 #include "render.h"
+#include "render_formats.h"
+#include "text_width.h"
 
 namespace mtool::cli {
 
@@ -10,17 +12,40 @@ namespace {
 
 constexpr size_t kShortListLength = 8;
 
+// A diagnosis' message and fix continue under column 12, where the message's
+// column starts (below the severity); a field's value under column 15.
+constexpr size_t kDiagnosisIndent = 12;
+constexpr size_t kValueIndent = 15;
+
+// Each line of `text` wrapped to `width`, continuing under `indent` or under its own
+// leading spaces when deeper (a table's rows). A multi-line message (LibTorch's)
+// wraps line by line.
+std::string wrapped(const std::string& text, size_t width, size_t indent) {
+  std::string out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t end = std::min(text.find('\n', at), text.size());
+    std::string_view line = std::string_view(text).substr(at, end - at);
+    size_t leading = std::min(line.find_first_not_of(' '), line.size());
+    out += wrap_line(line, width, std::max(indent, leading)) + "\n";
+    at = end + 1;
+  }
+  return out;
+}
+
 class Lines {
  public:
-  explicit Lines(const Style& style) : style_(style) {}
+  Lines(const Style& style, size_t width) : style_(style), width_(width) {}
   void field(const std::string& label, const std::string& value) {
-    out_ += fmt::format("  {}{}\n", style_.dim(fmt::format("{:<13}", label)), value);
+    out_ += wrapped(fmt::format("  {}{}", style_.dim(fmt::format("{:<13}", label)), value), width_, kValueIndent);
   }
   void raw(const std::string& text) { out_ += text; }
+  size_t width() const { return width_; }
   std::string take() { return std::move(out_); }
 
  private:
   const Style& style_;
+  size_t width_;
   std::string out_;
 };
 
@@ -51,8 +76,10 @@ std::string operators_line(const ModelReport& report, bool all) {
   for (const OperatorUse& use : report.operators) calls += use.count;
   std::vector<OperatorUse> sorted = report.operators;
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
-  std::string head = fmt::format("{} operators, {} {} (from {})", sorted.size(), calls,
-                                 report.operators_source == "code" ? "call sites" : "calls", report.operators_source);
+  bool code = report.operators_source == "code";
+  std::string head = fmt::format("{} operator{}, {} {} (from {})", sorted.size(), sorted.size() == 1 ? "" : "s", calls,
+                                 code ? (calls == 1 ? "call site" : "call sites") : (calls == 1 ? "call" : "calls"),
+                                 report.operators_source);
   if (all) {
     std::string out = head;
     for (const OperatorUse& use : sorted) out += fmt::format("\n{:15}{:>6}  {}", "", use.count, use.full_name());
@@ -89,11 +116,13 @@ std::string records_line(const ModelReport& report, bool all) {
 
 std::string extra_files_line(const ModelReport& report, bool all) {
   std::vector<std::string> names;
-  for (const ExtraFile& file : report.extra_files) names.push_back(fmt::format("{} ({})", file.name, human_bytes(file.size)));
+  for (const ExtraFile& file : report.extra_files) {
+    names.push_back(fmt::format("{} ({})", escaped_name(file.name), human_bytes(file.size)));
+  }
   std::string out = fmt::format("{}", fmt::join(names, ", "));
   for (const ExtraFile& file : report.extra_files) {
     if (!file.text || (!all && file.text->size() > 200)) continue;
-    out += fmt::format("\n{:15}{}: {}", "", file.name, *file.text);
+    out += fmt::format("\n{:15}{}: {}", "", escaped_name(file.name), *file.text);
   }
   return out;
 }
@@ -117,7 +146,10 @@ std::string contents_lines(const PickleContents& contents, bool all) {
   std::string out = fmt::format("{} tensors, {} other values, {} objects", contents.tensors.size(),
                                 contents.values.size(), contents.objects.size());
   size_t key_width = 0;
-  for (const TensorEntry& tensor : contents.tensors) key_width = std::max(key_width, std::min<size_t>(tensor.key.size(), 48));
+  // Keys are names from the file: escaped, then padded by the columns they take (CJK two each).
+  for (const TensorEntry& tensor : contents.tensors) {
+    key_width = std::max(key_width, std::min<size_t>(visible_width(escaped_name(tensor.key)), 48));
+  }
   for (size_t i = 0; i < contents.tensors.size(); ++i) {
     if (!all && i == kShown) {
       out += fmt::format("\n{:17}... {} more tensors (--all lists them)", "", contents.tensors.size() - kShown);
@@ -126,7 +158,7 @@ std::string contents_lines(const PickleContents& contents, bool all) {
     const TensorEntry& tensor = contents.tensors[i];
     std::string storage = tensor.shares_storage_with.empty() ? human_bytes(tensor.storage_bytes)
                                                              : "shares storage with " + tensor.shares_storage_with;
-    out += fmt::format("\n{:17}{:<{}}  {:<8} {:<18} {}", "", tensor.key, key_width, tensor.dtype,
+    out += fmt::format("\n{:17}{}  {:<8} {:<18} {}", "", pad_right(escaped_name(tensor.key), key_width), tensor.dtype,
                        shape_text(tensor.shape), storage);
   }
   for (size_t i = 0; i < contents.values.size(); ++i) {
@@ -163,15 +195,21 @@ void render_diagnoses(const ModelReport& report, const Style& style, Lines& line
     if (diagnosis.severity == Severity::Error) severity = style.red(severity);
     if (diagnosis.severity == Severity::Warning) severity = style.yellow(severity);
     if (diagnosis.severity == Severity::Info) severity = style.cyan(severity);
-    lines.raw(fmt::format("    {}{}  {}\n", severity, style.bold(diagnosis.code), diagnosis.message));
-    lines.raw(fmt::format("    {:8}{}\n", "", style.dim("fix: ") + diagnosis.fix));
+    // Escaped before it is measured: an escape takes four columns.
+    lines.raw(
+        wrapped(fmt::format("    {}{}  {}", severity, style.bold(diagnosis.code), terminal_safe(diagnosis.message)),
+                lines.width(), kDiagnosisIndent));
+    if (!diagnosis.fix.empty()) {
+      lines.raw(wrapped(fmt::format("{:{}}{}", "", kDiagnosisIndent, style.dim("fix: ") + terminal_safe(diagnosis.fix)),
+                        lines.width(), kDiagnosisIndent));
+    }
   }
 }
 
 }  // namespace
 
 std::string render_text(const ModelReport& report, const Style& style, const TextOptions& options) {
-  Lines lines(style);
+  Lines lines(style, options.width);
   lines.raw(style.bold(report.path) + "\n");
   lines.field("format", fmt::format("{}  [{}]", report.description, format_name(report.format)));
   lines.field("size", human_bytes(report.size_bytes));
@@ -186,7 +224,7 @@ std::string render_text(const ModelReport& report, const Style& style, const Tex
                                            report.loadable_by->linked_load_for_mobile ? "yes" : "no"));
   }
   if (!report.root_classes.empty()) lines.field("holds", report.root_classes.front());
-  if (report.forward) lines.field("forward", report.forward->signature);
+  if (report.forward) lines.field("forward", render_signature(report.forward->signature));
   if (!report.classes.empty()) {
     std::string classes = fmt::format("{}", report.classes.size());
     if (options.all) {
@@ -199,10 +237,16 @@ std::string render_text(const ModelReport& report, const Style& style, const Tex
   if (!report.methods.empty() && options.all) {
     std::string methods = fmt::format("{}", report.methods.size());
     for (const MethodSignature& method : report.methods) {
-      methods += fmt::format("\n{:15}{}.{}{}", "", method.owner, method.name, method.signature);
+      methods += fmt::format("\n{:15}{}.{}{}", "", method.owner, method.name, render_signature(method.signature));
     }
     lines.field("methods", methods);
   }
+  TextRows format_rows = report.coreml       ? coreml_text_rows(*report.coreml, options.all)
+                         : report.onnx       ? onnx_text_rows(*report.onnx, options.all)
+                         : report.executorch ? executorch_text_fields(*report.executorch, options.all)
+                         : report.tflite     ? tflite_text_fields(*report.tflite, options.all)
+                                             : TextRows{};
+  for (const auto& [label, value] : format_rows) lines.field(label, value);
   if (!report.operators.empty()) lines.field("operators", operators_line(report, options.all));
   if (report.tensors && report.tensors->count > 0) lines.field("tensors", tensors_line(*report.tensors));
   if (report.security) lines.field("security", security_line(*report.security, style));

@@ -1,19 +1,52 @@
 #include "runtime_call.h"
 
+#include <fmt/format.h>
 #include <memory>
 
 #include "io/error.h"
+#include "io/error_kind_name.h"
+#include "io/json_text.h"
+#include "io/quoting.h"
 #include "runtime_loader.h"
 
 namespace mtool::cli {
 
-nlohmann::json call_runtime(const std::string& command, const nlohmann::json& request) {
-  const MtoolRuntimeApi& api = runtime_api();
-  std::unique_ptr<char, void (*)(char*)> answer(api.run_json(command.c_str(), request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str()), api.free_text);
-  nlohmann::json parsed = nlohmann::json::parse(answer.get());
-  if (parsed.contains("error") && parsed["error"].is_string()) {
-    throw Error(ErrorKind::Format, parsed["error"].get<std::string>());
+namespace {
+// An answer {"error": ..., "kind": "usage"|"io"|"format"} from the runtime
+// library, as the exception the CLI's one error printer handles. LibTorch's
+// own errors carry no kind: they are the model's (format).
+void throw_if_error(const nlohmann::json& answer) {
+  if (!answer.contains("error") || !answer["error"].is_string()) return;
+  std::string kind = answer.contains("kind") && answer["kind"].is_string() ? answer["kind"].get<std::string>() : "";
+  ErrorKind parsed = ErrorKind::Format;
+  for (ErrorKind candidate : {ErrorKind::Usage, ErrorKind::Io}) {
+    if (kind == error_kind_name(candidate)) parsed = candidate;
   }
+  throw Error(parsed, answer["error"].get<std::string>());
+}
+}  // namespace
+
+nlohmann::json call_runtime(const std::string& command, const nlohmann::json& request, const std::string& about) {
+  if (!about.empty()) {
+    try {
+      return call_runtime(command, request);
+    } catch (const Error& error) {
+      std::string message = error.what();
+      if (message.find("Unknown builtin op:") != std::string::npos) {
+        message += fmt::format(
+            " It is a custom operator; `mtool inspect {}` says which library registers it, and "
+            "--load-ops LIB.so loads that library.",
+            shell_quote(about));
+      }
+      if (!message.starts_with(about + ": ")) message = about + ": " + message;
+      throw Error(error.kind(), message);
+    }
+  }
+  const MtoolRuntimeApi& api = runtime_api();
+  std::unique_ptr<char, void (*)(char*)> answer(api.run_json(command.c_str(), json_text(request).c_str()),
+                                                api.free_text);
+  nlohmann::json parsed = nlohmann::json::parse(answer.get());
+  throw_if_error(parsed);
   return parsed;
 }
 
@@ -36,18 +69,17 @@ void forward_event(const char* event, void* context) {
 
 }  // namespace
 
-void stream_runtime(const std::string& command, const nlohmann::json& request,
+nlohmann::json stream_runtime(const std::string& command, const nlohmann::json& request,
                     const std::function<void(const nlohmann::json&)>& on_event) {
   const MtoolRuntimeApi& api = runtime_api();
   StreamContext context{&on_event, nullptr};
-  std::string text = request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text = json_text(request);
   std::unique_ptr<char, void (*)(char*)> answer(api.run_streaming(command.c_str(), text.c_str(), forward_event, &context),
                                                 api.free_text);
   if (context.failure) std::rethrow_exception(context.failure);
   nlohmann::json parsed = nlohmann::json::parse(answer.get());
-  if (parsed.contains("error") && parsed["error"].is_string()) {
-    throw Error(ErrorKind::Format, parsed["error"].get<std::string>());
-  }
+  throw_if_error(parsed);
+  return parsed;
 }
 
 }  // namespace mtool::cli

@@ -7,10 +7,12 @@
 
 namespace mtool::cli {
 
-nlohmann::json call_runtime(const std::string& command, const nlohmann::json& request);
+// With `about` (the model's path), an error reads "PATH: LibTorch's line",
+// and a missing custom operator points to inspect's diagnosis and its fix.
+nlohmann::json call_runtime(const std::string& command, const nlohmann::json& request, const std::string& about = "");
 
-// A streaming command ("score"): `on_event` sees each event as it comes.
-void stream_runtime(const std::string& command, const nlohmann::json& request,
+// A streaming command ("score", "bench"): `on_event` sees each event as it comes; returns the final answer.
+nlohmann::json stream_runtime(const std::string& command, const nlohmann::json& request,
                     const std::function<void(const nlohmann::json&)>& on_event);
 
 }  // namespace mtool::cli

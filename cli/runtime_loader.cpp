@@ -1,25 +1,25 @@
 #include "runtime_loader.h"
 
-#include <dlfcn.h>
 #include <filesystem>
 #include <fmt/format.h>
 #include <vector>
 
 #include "io/error.h"
+#include "platform/platform.h"
 
 namespace mtool::cli {
 
 namespace {
 
-constexpr const char* kLibraryName = "libmtool_runtime.so";
+const std::string kLibraryName = platform::shared_library_file("mtool_runtime");
 
 // Beside the binary (build tree) or in its install tree (bin/../lib/mtool).
 std::vector<std::filesystem::path> candidate_paths() {
-  std::error_code error;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  std::optional<std::string> self_path = platform::executable_path();
   std::vector<std::filesystem::path> paths;
   if (const char* override_path = std::getenv("MTOOL_RUNTIME_LIBRARY")) paths.emplace_back(override_path);
-  if (!error) {
+  if (self_path) {
+    std::filesystem::path self(*self_path);
     paths.push_back(self.parent_path() / kLibraryName);
     paths.push_back(self.parent_path().parent_path() / "lib" / "mtool" / kLibraryName);
   }
@@ -33,17 +33,20 @@ const MtoolRuntimeApi* open_runtime() {
       tried.push_back(path.string());
       continue;
     }
-    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle == nullptr) throw Error(ErrorKind::Io, fmt::format("cannot load {}: {}", path.string(), ::dlerror()));
-    auto entry = reinterpret_cast<const MtoolRuntimeApi* (*)()>(::dlsym(handle, "mtool_runtime_api"));
+    std::string error;
+    void* handle = platform::open_library(path.string(), error);
+    if (handle == nullptr) throw Error(ErrorKind::Io, fmt::format("cannot load {}: {}", path.string(), error));
+    auto entry = reinterpret_cast<const MtoolRuntimeApi* (*)()>(platform::library_symbol(handle, "mtool_runtime_api"));
     const MtoolRuntimeApi* api = entry != nullptr ? entry() : nullptr;
     if (api == nullptr || api->abi_version != kMtoolRuntimeAbiVersion) {
       throw Error(ErrorKind::Io, fmt::format("{} does not belong to this mtool (interface mismatch)", path.string()));
     }
     return api;
   }
-  throw Error(ErrorKind::Io, fmt::format("the LibTorch runtime library {} was not found (looked in: {})", kLibraryName,
-                                         fmt::join(tried, ", ")));
+  throw Error(ErrorKind::Io, fmt::format("the LibTorch runtime library {} was not found (looked in: {}); install "
+                                         "mtool with `cmake --install build --prefix DIR` (DIR/bin/mtool and "
+                                         "DIR/lib/mtool/{}), copy it beside the binary, or set MTOOL_RUNTIME_LIBRARY",
+                                         kLibraryName, fmt::join(tried, ", "), kLibraryName));
 }
 
 }  // namespace

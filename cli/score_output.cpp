@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "text_width.h"
+
 namespace mtool::cli {
 
 namespace {
@@ -82,8 +84,8 @@ std::string csv_number(const Json& object, const char* key) {
 }  // namespace
 
 std::string score_text_line(const Json& event, const ScoreLineOptions& options) {
-  std::string path = event["path"].get<std::string>();
-  std::string line = fmt::format("{:<{}}  ", path, options.path_width);
+  // Padded by the columns the escaped path takes (CJK two each), as path_width is measured.
+  std::string line = pad_right(escaped_name(event["path"].get<std::string>()), options.path_width) + "  ";
   if (!event["error"].is_null()) return line + options.style.red("error: " + event["error"].get<std::string>());
   line += output_text(event["output"], options.top_k, options.style);
   if (options.timings) {

@@ -9,7 +9,7 @@
 namespace mtool::cli {
 
 struct ScoreLineOptions {
-  size_t path_width = 0;
+  size_t path_width = 0;  // columns (text_width.h), not bytes
   int top_k = 3;
   bool timings = false;
   Style style;

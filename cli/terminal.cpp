@@ -27,7 +27,18 @@ size_t style_code_length(std::string_view text, size_t at) {
 
 }  // namespace
 
-std::string terminal_safe(std::string_view text) {
+std::string terminal_safe(std::string_view text) { return escape_for_terminal(text, /*keep_style=*/true); }
+
+std::string escaped_name(std::string_view name) {
+  std::string out;
+  // Newlines and tabs in a name would break the line it is listed on.
+  for (char c : escape_for_terminal(name, /*keep_style=*/false)) {
+    out += c == '\n' ? std::string("\\x0a") : c == '\t' ? std::string("\\x09") : std::string(1, c);
+  }
+  return out;
+}
+
+std::string escape_for_terminal(std::string_view text, bool keep_style) {
   std::string out;
   out.reserve(text.size());
   size_t at = 0;
@@ -35,7 +46,7 @@ std::string terminal_safe(std::string_view text) {
     auto byte = static_cast<unsigned char>(text[at]);
     size_t keep = 0;
     if (byte == '\033') {
-      keep = style_code_length(text, at);
+      keep = keep_style ? style_code_length(text, at) : 0;
     } else if (byte == '\n' || byte == '\t' || (byte >= 0x20 && byte < 0x7F)) {
       keep = 1;
     } else if (byte >= 0x80) {
@@ -68,8 +79,9 @@ std::string human_bytes(uint64_t bytes) {
 
 std::string human_count(uint64_t count) {
   if (count < 10'000) return std::to_string(count);
-  if (count < 10'000'000) return fmt::format("{:.1f} k", static_cast<double>(count) / 1e3);
-  if (count < 10'000'000'000) return fmt::format("{:.2f} M", static_cast<double>(count) / 1e6);
+  // Each unit until the next one reads better: 2.56 M, not 2555.0 k.
+  if (count < 1'000'000) return fmt::format("{:.1f} k", static_cast<double>(count) / 1e3);
+  if (count < 1'000'000'000) return fmt::format("{:.2f} M", static_cast<double>(count) / 1e6);
   return fmt::format("{:.2f} G", static_cast<double>(count) / 1e9);
 }
 

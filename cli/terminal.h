@@ -35,6 +35,11 @@ Style style_for(std::FILE* stream);
 // it. Control characters other than newline and tab, C1 controls and bytes that
 // are not UTF-8 become \xNN; Style's own colour codes are kept.
 std::string terminal_safe(std::string_view text);
+// A name from a file (an extra file, a path found by scan) as one line of
+// text: like terminal_safe, but escape sequences that look like Style's own,
+// newlines and tabs become \xNN too, so a name cannot colour or break mtool's lines.
+std::string escaped_name(std::string_view name);
+std::string escape_for_terminal(std::string_view text, bool keep_style);
 
 // 1536 -> "1.5 KiB"
 std::string human_bytes(uint64_t bytes);

@@ -5,6 +5,7 @@ Written to OUTDIR/score/; the photos also sit in OUTDIR/score/photos/ (with a
 nested folder and a non-image file) for the folder-walking tests."""
 import io
 import os
+from typing import Tuple
 
 import numpy
 import torch
@@ -83,6 +84,39 @@ class Logits(nn.Module):
 
     def forward(self, x):
         return self.fc(x.mean(dim=(2, 3))) * 5
+
+
+class CropStatistics(nn.Module):
+    """For a recipe with native crops: per channel, the crops' mean, their
+    means weighted by column and by row, and their mean square, summed over the
+    crops (so the crops' order does not count) and ignoring the first, global
+    view: any pixel a crop gets from elsewhere in the photo changes them."""
+
+    def __init__(self, crops: int):
+        super().__init__()
+        self.crops = crops
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        n, _, height, width = x.shape
+        crops = x[:, 3:].reshape(n, self.crops, 3, height, width)
+        columns = torch.arange(width, dtype=torch.float32).view(1, 1, 1, 1, width)
+        rows = torch.arange(height, dtype=torch.float32).view(1, 1, 1, height, 1)
+        return (crops.mean(dim=(3, 4)).sum(dim=1), (crops * columns).mean(dim=(3, 4)).sum(dim=1),
+                (crops * rows).mean(dim=(3, 4)).sum(dim=1), (crops * crops).mean(dim=(3, 4)).sum(dim=1))
+
+
+def detailed_patches(width, height, cells, seed):
+    """A smooth gradient with a textured square in each of `cells` (column,
+    row) of the 6 x 4 grid native crops are placed on: those cells are the
+    most detailed at any scale, so every decode path picks the same crops."""
+    rng = numpy.random.RandomState(seed)
+    x = numpy.linspace(0, 1, width)[None, :, None]
+    y = numpy.linspace(0, 1, height)[:, None, None]
+    pixels = numpy.concatenate([40 + 150 * x + 0 * y, 60 + 120 * y + 0 * x, 200 - 100 * x + 0 * y], axis=2)
+    for column, row in cells:
+        left, top = (2 * column + 1) * width // 12 - 100, (2 * row + 1) * height // 8 - 100
+        pixels[top:top + 200, left:left + 200] = numpy.kron(rng.rand(25, 25, 3), numpy.ones((8, 8, 1))) * 255
+    return Image.fromarray(pixels.clip(0, 255).astype("uint8"))
 
 
 def halves(width, height):
@@ -169,3 +203,10 @@ def make_quality_fixtures(outdir, example):
     noisy = pixels + numpy.random.RandomState(0).normal(0, 22, pixels.shape)
     Image.fromarray(noisy.clip(0, 255).astype("uint8")).save(os.path.join(folder, "noisy.png"))
     photo.save(os.path.join(folder, "jpeg_q8.jpg"), quality=8)
+    # Native crops decoded from the JPEG's rectangle only (the fast path) against a full decode (--exact-resize).
+    detailed_patches(1600, 1200, [(1, 1), (4, 1), (2, 2), (3, 3)], 3).save(os.path.join(folder, "patches.jpg"), quality=92)
+    recipe = {"resize": [64, 64], "crop": None, "range": "0-1", "native_crops": {"count": 4, "size": 64},
+              "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]}
+    import json
+    torch.jit.script(CropStatistics(4).eval()).save(os.path.join(folder, "crop_statistics.pt"),
+                                                      _extra_files={"mtool.json": json.dumps(recipe)})

@@ -3,7 +3,8 @@
 # each for SECONDS (default 60), seeded with the test fixtures and the shared
 # corpus. Crashing inputs are copied to tests/fuzz/regressions/, where the
 # regular test suite replays them through mtool inspect and scan.
-# Prints, per target, the seconds run and executions done.
+# Prints, per target, the seconds run and executions done. MTOOL_FUZZ_TARGETS
+# (e.g. "protobuf_fuzz") runs only the targets it names.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds="${1:-60}"
@@ -22,12 +23,12 @@ fi
 build="$root/build-fuzz"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
   -DMTOOL_FUZZ=ON -DMTOOL_BUILD_RUNTIME=OFF -DMTOOL_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target zip_fuzz pickle_fuzz inspect_fuzz >&2
+cmake --build "$build" -j"$(nproc)" --target zip_fuzz pickle_fuzz inspect_fuzz protobuf_fuzz explain_fuzz flatbuffer_fuzz >&2
 
 # Seeds: PyTorch-made fixtures (when the test build has made them) and the corpus.
 seeds="$build/seeds"
 mkdir -p "$seeds"
-for dir in "$root/build/fixtures" "$root/../shared/corpus" "$root/tests/fuzz/regressions"; do
+for dir in "$root/build/fixtures" "$root/../shared/corpus" "$root/tests/fuzz/regressions" "$root/tests/explain"; do
   [[ -d "$dir" ]] && find "$dir" -type f -size -256k -exec cp -n {} "$seeds/" \; 2>/dev/null || true
 done
 
@@ -35,7 +36,7 @@ done
 limits=(-max_len=262144 -timeout=10 -rss_limit_mb=2048)
 status=0
 cd "$build"  # libFuzzer writes its job logs (fuzz-N.log) into the current folder
-for target in zip_fuzz pickle_fuzz inspect_fuzz; do
+for target in ${MTOOL_FUZZ_TARGETS:-zip_fuzz pickle_fuzz inspect_fuzz protobuf_fuzz explain_fuzz flatbuffer_fuzz}; do
   corpus="$build/corpus/$target"
   artifacts="$build/artifacts/$target/"
   mkdir -p "$corpus" "$artifacts"

@@ -12,6 +12,11 @@ packages=(
   libvips-dev             # photo decoding for score and bench --image
   python3-torch python3-torchvision python3-pil   # /usr/bin/python3: test fixtures and oracle only
   mate-backgrounds python3-skimage    # real photos: score's parity tests and benchmark, quality-model training
+  clang-14 libc++-14-dev libc++abi-14-dev   # the portability build (mtool_core + unit tests with libc++)
+  clang-format-14 clang-tidy-14             # scripts/check_style.sh on what a change touches
+  slurm-wlm munge dpkg-dev groff-base       # the Slurm array test, the .deb (dpkg-shlibdeps), man page checks
+  python3-onnx protobuf-compiler python3-protobuf   # ONNX fixtures and their independent reader; protoc --decode_raw checks Core ML
+  flatbuffers-compiler    # flatc: the independent reader the ExecuTorch and TFLite readers are checked against
 )
 
 missing=()

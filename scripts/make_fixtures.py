@@ -15,6 +15,7 @@ import pickle
 import shutil
 import sys
 import zipfile
+from typing import List
 
 import torch
 import torch.nn as nn
@@ -52,6 +53,18 @@ class Quantizable(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
+class HalfNet(nn.Module):
+    """A convolution and a linear layer, exported after .half(): LibTorch 1.13 has no float16 CPU kernels for either."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.conv(x).mean([2, 3]))
+
+
 class RunsCommand:
     """Unpickling this would run a shell command; only ever written, never loaded."""
 
@@ -60,10 +73,50 @@ class RunsCommand:
 
 
 class WithNms(nn.Module):
-    """Calls a torchvision operator, which plain LibTorch does not have."""
+    """Calls a torchvision operator, which plain LibTorch does not have: boxes as
+    [x, y, w, h] in [0, 1) (as torch.rand makes them) to x1, y1, x2, y2, then NMS."""
 
     def forward(self, boxes: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
-        return torch.ops.torchvision.nms(boxes, scores, 0.5)
+        corners = torch.cat([boxes[:, :2], boxes[:, :2] + boxes[:, 2:] * 0.5], 1)
+        return torch.ops.torchvision.nms(corners, scores, 0.3)
+
+
+class ScalarArguments(nn.Module):
+    """A forward taking an int, a float and a bool beside its tensor; the output's
+    channels are `steps` copies, so its shape says which int it was given."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x: torch.Tensor, steps: int, scale: float, clamp: bool) -> torch.Tensor:
+        y = self.conv(x) * scale
+        for _ in range(steps):
+            y = torch.tanh(y) + y
+        if clamp:
+            y = y.clamp(-1.0, 1.0)
+        return y.repeat(1, steps, 1, 1)
+
+
+class TensorList(nn.Module):
+    """A forward taking a list of images, as detection models (D2Go's) do."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, images: List[torch.Tensor]) -> torch.Tensor:
+        return torch.cat([self.conv(image.unsqueeze(0)).mean([2, 3]) for image in images], 0)
+
+
+def describe(value):
+    """An output as mtool's bench and verification describe it: "[1, 12, 8, 8] float"."""
+    dtypes = {torch.float32: "float", torch.int64: "long int", torch.float64: "double", torch.int32: "int"}
+    if isinstance(value, torch.Tensor):
+        return f"[{', '.join(str(d) for d in value.shape)}] {dtypes.get(value.dtype, str(value.dtype))}"
+    if isinstance(value, tuple):
+        return f"tuple of {len(value)}"
+    return f"list of {len(value)}"
 
 
 def file_format_version(path):
@@ -154,8 +207,47 @@ def make_models(fx):
     fx.torchscript("quantized_dynamic.pt", q_scripted, diagnosis="quantized-model")
     fx.lite("quantized_dynamic.ptl", q_scripted, diagnosis="quantized-model")
 
+    make_float16_models(fx)
+
     import torchvision  # noqa: F401  registers torchvision::nms
-    fx.torchscript("torchvision_nms.pt", torch.jit.script(WithNms()), diagnosis="custom-operators")
+    nms = torch.jit.script(WithNms())
+    # What mtool's deterministic inputs give in Python: --input-shape 40,4 --input-shape 40.
+    torch.manual_seed(0)
+    kept = nms(torch.rand(40, 4), torch.rand(40))
+    fx.torchscript("torchvision_nms.pt", nms, diagnosis="custom-operators", output=describe(kept))
+    fx.lite("torchvision_nms.ptl", nms, diagnosis="custom-operators", output=describe(kept))
+
+    scalars = torch.jit.script(ScalarArguments().eval())
+    torch.manual_seed(0)
+    out = scalars(torch.rand(1, 3, 8, 8), 3, 2.0, True)
+    fx.torchscript("scalar_arguments.pt", scalars, output=describe(out))
+    fx.lite("scalar_arguments.ptl", scalars, output=describe(out))
+    images = torch.jit.script(TensorList().eval())
+    torch.manual_seed(0)
+    out = images([torch.rand(3, 8, 8), torch.rand(3, 6, 10)])
+    fx.torchscript("tensor_list.pt", images, output=describe(out))
+    fx.lite("tensor_list.ptl", images, output=describe(out))
+
+
+def cpu_error(run):
+    """The last line of the error LibTorch raises, or None when it runs."""
+    try:
+        run()
+    except RuntimeError as error:
+        return str(error).strip().splitlines()[-1].removeprefix("RuntimeError: ")
+    return None
+
+
+def make_float16_models(fx):
+    half = torch.jit.script(HalfNet().eval().half())
+    photo = torch.rand(1, 3, 8, 8)
+    # PyTorch's own answer: the forward fails on CPU with a float16 input and with a float32 one.
+    loaded = torch.jit.load(io.BytesIO(half.save_to_buffer()))
+    errors = [cpu_error(lambda: loaded(photo.half())), cpu_error(lambda: loaded(photo))]
+    if None in errors:
+        raise SystemExit("the float16 fixture runs on CPU: its diagnosis would be wrong")
+    fx.torchscript("float16.pt", half, diagnosis="float16-fails-on-cpu", cpu_errors=errors)
+    fx.lite("float16.ptl", half, diagnosis="float16-fails-on-cpu", cpu_errors=errors)
 
 
 def make_torch_save(fx):
@@ -176,6 +268,14 @@ def make_torch_save(fx):
            content_keys=sorted(["model." + key for key in state] +
                                [f"optimizer.state.{i}.momentum_buffer" for i in optimizer.state_dict()["state"]]),
            value_keys=["epoch", "note"])
+
+    # Keys in CJK (two terminal columns a character) and with a combining accent (none) beside ASCII ones:
+    # inspect's tensor table aligns them.
+    wide = {"卷积层.weight": torch.zeros(4, 3), "conv.bias": torch.zeros(4), "全连接.偏置": torch.zeros(2),
+            "cafe\u0301.weight": torch.zeros(1)}
+    torch.save(wide, fx.path("cjk_keys.pt"))
+    fx.add("cjk_keys.pt", format="torch.save", diagnosis="torch-save-not-torchscript", security="safe",
+           content_keys=sorted(wide))
 
     torch.save(net, fx.path("whole_module.pt"))
     fx.add("whole_module.pt", format="torch.save", root_class="__main__.SmallNet", diagnosis="pickled-module",

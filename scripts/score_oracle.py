@@ -6,6 +6,8 @@ the raw output, and, when mtool saved its input tensors (--save-inputs), the
 largest difference between mtool's input tensor and torchvision's.
 
 usage: score_oracle.py MODEL [--resize 256] [--crop 224] [--inputs DIR] PHOTO...
+       score_oracle.py MODEL --size 28 --grey --mean 0.1307 --std 0.3081 PHOTO...
+         (an MNIST-style pipeline: Resize((28, 28)), Grayscale(), ToTensor(), Normalize(mean, std))
 Run with /usr/bin/python3 (Debian's python3-torch and python3-torchvision)."""
 import argparse
 import json
@@ -24,13 +26,19 @@ def main():
     parser.add_argument("--crop", type=int, default=224)
     parser.add_argument("--inputs", help="folder of mtool's saved input tensors (NNNNNN.pt, in photo order)")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--size", type=int, help="resize to exactly SIZE x SIZE, no crop")
+    parser.add_argument("--grey", action="store_true", help="one channel: torchvision's Grayscale after the resize")
+    parser.add_argument("--mean", type=float, nargs="+", default=[0.485, 0.456, 0.406])
+    parser.add_argument("--std", type=float, nargs="+", default=[0.229, 0.224, 0.225])
+    parser.add_argument("--qengine", help="torch.backends.quantized.engine, e.g. qnnpack (as phones run)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    transform = T.Compose([
-        T.Resize(args.resize),
-        T.CenterCrop(args.crop),
+    if args.qengine:
+        torch.backends.quantized.engine = args.qengine
+    size = [T.Resize((args.size, args.size))] if args.size else [T.Resize(args.resize), T.CenterCrop(args.crop)]
+    transform = T.Compose(size + ([T.Grayscale()] if args.grey else []) + [
         T.ToTensor(),
-        T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+        T.Normalize(args.mean, args.std),
     ])
     model = torch.jit.load(args.model).eval()
     for index, photo in enumerate(args.photos):

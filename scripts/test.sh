@@ -4,6 +4,8 @@
 # Sanitizer (build-asan/), mtool's LibTorch runtime library included
 # (LibTorch itself is not instrumented), and reruns every suite: first the
 # ones that do not load LibTorch, with leak checking, then the LibTorch ones.
+# Between the two: a clang + libc++ build of mtool_core and the unit tests,
+# and the .deb installed and run (scripts/package_test.sh).
 # MTOOL_SANITIZE_RUNTIME=0 leaves the runtime out of that build and skips the
 # LibTorch suites (about 15 minutes less); MTOOL_SANITIZERS=0 skips the whole
 # second pass. Last,
@@ -14,10 +16,26 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
 (cd "$root/build" && ctest --output-on-failure)
+# clang-format and clang-tidy on the files this change touches (never the whole tree).
+"$root/scripts/check_style.sh" "$root/build"
+
+# Portability toward macOS: mtool_core and the unit tests with clang and libc++
+# (no LibTorch, libvips or CLI), in build-libcxx/. Measured: 40 s with a warm ccache; from
+# nothing and without ccache, 1046 s on the shared 2-core machine at a load average near 20.
+echo "test: clang + libc++ build of mtool_core and the unit tests in build-libcxx/" >&2
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$root/build-libcxx" -DMTOOL_CORE_ONLY=ON "${launcher[@]}" \
+  -DCMAKE_CXX_FLAGS=-stdlib=libc++ -DCMAKE_EXE_LINKER_FLAGS=-stdlib=libc++ >/dev/null
+cmake --build "$root/build-libcxx" -j"$(nproc)" >/dev/null
+"$root/build-libcxx/tests/mtool_unit_tests" --minimal
+
+# The .deb installed with apt-get and run from /usr/bin (removed again afterwards).
+"$root/scripts/package_test.sh" "$root/build"
 
 if [[ "${MTOOL_SANITIZERS:-1}" != 0 ]]; then
   echo "test: sanitizer build (ASan + UBSan) in build-asan/" >&2
-  runtime_suites="try-load|bench|backport|score|quality|corruption-runtime"
+  runtime_suites="try-load|bench|backport|score|quality|corruption-runtime|scale"
   sanitize_runtime="${MTOOL_SANITIZE_RUNTIME:-1}"
   cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTOOL_SANITIZE=ON \
     -DMTOOL_BUILD_RUNTIME="$([[ "$sanitize_runtime" == 1 ]] && echo ON || echo OFF)" >/dev/null

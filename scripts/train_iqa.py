@@ -1,151 +1,208 @@
 #!/usr/bin/python3
-"""Trains mtool's built-in image-quality model, reproducibly, from photos in
+"""Trains model 3 of mtool's image-quality model, reproducibly, from photos in
 Debian packages (scripts/iqa/photos.py), and writes:
-  data/iqa_model.pt         the TorchScript model, with its recipe and output
-                            description in extra/mtool.json (embedded in mtool)
-  docs/iqa-model-card.md    data, method, metrics and limits (via eval_iqa.py)
+  build/iqa_model3.pt       the TorchScript model, with its recipe and output
+                            description in extra/mtool.json (data/iqa_model.pt,
+                            embedded in mtool, once it beats the shipped one)
 
-Method: random crops of the training photos at the model's working
-resolution get every synthetic defect (scripts/iqa/distortions.py) at random
-levels. The loss is (1) a ranking loss: each crop scores above its distorted
-versions, and a milder level above a stronger one of the same defect; (2) a
-regression towards a target score per level, so 0-100 has a fixed meaning;
-(3) cross-entropy on which defect was applied. Fixed seeds and thread count.
+Model 3 is a candidate: the shipped model 2 (docs/iqa-model-card.md) is
+written by this script as of commit c816e9b.
 
-usage: /usr/bin/python3 scripts/train_iqa.py [--steps N] [--minutes M] [--output PT] [--card MD]"""
+Method (model 3): each training photo at several sizes, from 640 px to 12 MP,
+gets every defect at two random levels, made at the photo's own resolution
+(scripts/iqa/native_defects.py); the views mtool prepares (a global view and
+native-resolution crops, scripts/iqa/views.py) are computed once into
+build/iqa-views (scripts/iqa/training_views.py). The loss is (1) a ranking
+loss: each pristine photo scores above its damaged versions, and a milder
+level above a stronger one of the same defect; (2) a regression towards a
+target score per level, so 0-100 has a fixed meaning; (3) cross-entropy on
+which defect was made. Fixed seeds and thread count; the learning rate's
+warm-up and cosine follow the larger of the steps done and the time spent,
+so the run completes its schedule within --minutes on a loaded machine. The card's figures come
+from scripts/eval_iqa_independent.py (defects made by other software).
+
+usage: /usr/bin/python3 scripts/train_iqa.py [--steps N] [--minutes M] [--output PT]"""
 import argparse
 import json
+import math
 import os
-import random
-import subprocess
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from iqa import distortions, photos  # noqa: E402
-from iqa.model import MEAN, STD, QualityNet  # noqa: E402
+from iqa import distortions, photos, training_views, views  # noqa: E402
+from iqa.model import MEAN, STD, MultiViewQualityNet  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CROP = 160
-CROPS_PER_STEP = 4
+VIEWS_FOLDER = os.path.join(ROOT, "build", "iqa-views")
+REPEATS = 3  # each photo's sizes drawn this many times, with other defects and levels
+GROUPS_PER_STEP = 1
+SETTLE_BATCHES, SETTLE_GROUPS, SETTLE_STEPS = 30, 4, 50  # batch-norm statistics over many photos, then fine-tuning
+CROPS = 4  # the model's crops: the most detailed of the stored views (they are stored in order of detail)
 MODEL_NAME = "mtool-iqa"
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 
 
-def normalise(batch):
-    mean = torch.tensor(MEAN)[None, :, None, None]
-    std = torch.tensor(STD)[None, :, None, None]
-    return (batch - mean) / std
+def load_groups():
+    train_photos, _ = photos.split()
+    training_views.build(train_photos, VIEWS_FOLDER, REPEATS)
+    load = lambda name: np.load(os.path.join(VIEWS_FOLDER, name + ".npy"))
+    return load("views"), load("defects"), load("levels"), load("darkened")
 
 
-def random_crop(image, generator):
-    _, h, w = image.shape
-    top = torch.randint(0, h - CROP + 1, (1,), generator=generator).item()
-    left = torch.randint(0, w - CROP + 1, (1,), generator=generator).item()
-    crop = image[:, top:top + CROP, left:left + CROP]
-    if torch.rand(1, generator=generator).item() < 0.5:
-        crop = crop.flip(2)
-    return crop
+def as_input(views_uint8, flips):
+    """[B, 1 + CROPS, V, V, 3] uint8 to the model's [B, 3 * (1 + CROPS), V, V], normalised."""
+    x = torch.from_numpy(views_uint8).float().div(255)
+    x = x.permute(0, 1, 4, 2, 3)  # B, views, 3, V, V
+    x = (x - torch.tensor(MEAN).view(1, 1, 3, 1, 1)) / torch.tensor(STD).view(1, 1, 3, 1, 1)
+    x = torch.where(flips.view(-1, 1, 1, 1, 1), x.flip(4), x)
+    return x.flatten(1, 2).contiguous()
 
 
-def make_step(pristine, generator):
-    """A batch: per crop, the pristine version and every defect at a random
-    level, plus a second level for two defects (for level-vs-level pairs).
-    Returns images, target scores, their regression weights, defect labels
-    and ranking pairs (better, worse) as indices into the batch."""
+def step_batch(data, groups):
+    views_all, defects_all, levels_all, dark_all = data
     images, scores, weights, labels, pairs = [], [], [], [], []
-    for _ in range(CROPS_PER_STEP):
-        source = pristine[torch.randint(0, len(pristine), (1,), generator=generator).item()]
-        crop, darkened = distortions.scene_variation(random_crop(source, generator), generator)
-        base = len(images)
-        images.append(crop)
-        scores.append(distortions.target_score(0))
-        weights.append(0.0 if darkened else 1.0)
-        labels.append(0)
-        extra = set(torch.randperm(len(distortions.DEFECTS) - 1, generator=generator)[:3].add(1).tolist())
-        for defect in range(1, len(distortions.DEFECTS)):
-            levels = torch.randperm(distortions.LEVELS, generator=generator)[:2 if defect in extra else 1].add(1).tolist()
-            seed = torch.randint(0, 2**31, (1,), generator=generator).item()
-            indices = []
-            for level in levels:
-                indices.append((len(images), level))
-                images.append(distortions.distort(crop, defect, level, seed))
-                scores.append(distortions.target_score(level))
-                weights.append(0.0 if darkened or not distortions.has_target_score(defect) else 1.0)
-                labels.append(defect)
-                pairs.append((base, len(images) - 1))
-            if len(indices) == 2:
-                (a, la), (b, lb) = indices
-                pairs.append((a, b) if la < lb else (b, a))
-    return (torch.stack(images), torch.tensor(scores), torch.tensor(weights), torch.tensor(labels),
+    for g in groups:
+        base = sum(len(x) for x in labels)
+        defects, levels, darkened = defects_all[g], levels_all[g], bool(dark_all[g])
+        images.append(views_all[g][:, :1 + CROPS])
+        labels.append(torch.from_numpy(defects).long())
+        scores += [distortions.target_score(int(level)) for level in levels]
+        weights += [0.0 if darkened or not distortions.has_target_score(int(d)) else 1.0 for d in defects]
+        for i in range(1, len(defects)):
+            pairs.append((base, base + i))
+            for j in range(1, len(defects)):
+                if defects[i] == defects[j] and levels[i] < levels[j]:
+                    pairs.append((base + i, base + j))
+    return (np.concatenate(images), torch.tensor(scores), torch.tensor(weights), torch.cat(labels),
             torch.tensor(pairs))
+
+
+def losses(model, data, groups, generator):
+    views_uint8, target, weight, labels, pairs = step_batch(data, groups)
+    flips = torch.rand(len(views_uint8), generator=generator) < 0.5
+    score, logits = model(as_input(views_uint8, flips))
+    ranking = F.relu(4.0 - (score[pairs[:, 0]] - score[pairs[:, 1]])).mean()
+    regression = (F.smooth_l1_loss(score, target, beta=5.0, reduction="none") * weight).sum() / weight.sum().clamp(min=1)
+    classification = F.cross_entropy(logits, labels)
+    return 2.0 * ranking + 0.3 * regression + 5.0 * classification, ranking, regression, classification
+
+
+def optimise(model, data, groups, generator, optimiser, schedule=None):
+    """One step on `groups`; returns the losses' line for the log."""
+    loss, ranking, regression, classification = losses(model, data, groups, generator)
+    optimiser.zero_grad()
+    loss.backward()
+    optimiser.step()
+    if schedule is not None:
+        schedule.step()
+    return (f"loss {loss.item():7.3f}  rank {ranking.item():6.3f}  reg {regression.item():6.2f}  "
+            f"cls {classification.item():5.3f}")
+
+
+def learning_rate(progress, peak=2e-3):
+    """Warm-up over the first tenth, then a cosine down to zero."""
+    if progress < 0.1:
+        return peak * max(progress, 0.01) / 0.1
+    return peak * 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - 0.1) / 0.9)))
+
+
+def settle_batch_norm(model, data, generator, steps):
+    """A batch of training holds the versions of one photo, so batch norm's
+    statistics during training are one photo's, and its running averages
+    describe no photo in particular: in use (eval mode) the scores drift.
+    So: re-estimate the statistics over batches of many photos (a plain
+    average), then fine-tune with them fixed, as the model will run."""
+    batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for bn in batch_norms:
+        bn.reset_running_stats()
+        bn.momentum = None
+    model.train()
+    with torch.no_grad():
+        for _ in range(SETTLE_BATCHES):
+            groups = torch.randperm(len(data[0]), generator=generator)[:SETTLE_GROUPS].tolist()
+            model(as_input(np.concatenate([data[0][g][:, :1 + CROPS] for g in groups]),
+                           torch.zeros(len(groups) * data[0].shape[1], dtype=torch.bool)))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, steps)
+    for bn in batch_norms:
+        bn.eval()
+    for step in range(steps):
+        groups = torch.randperm(len(data[0]), generator=generator)[:2].tolist()
+        line = optimise(model, data, groups, generator, optimiser, schedule)
+        if step % 10 == 0 or step == steps - 1:
+            print(f"settle {step:4d}/{steps}  {line}", flush=True)
+    return model.eval()
 
 
 def train(steps, minutes, seed=0):
     torch.manual_seed(seed)
-    random.seed(seed)
     torch.set_num_threads(2)
     generator = torch.Generator().manual_seed(seed)
-    train_photos, _ = photos.split()
-    # Each photo at two scales: the working size, and closer up where the original allows.
-    pristine = [photos.load(path, crop=False) for path in train_photos]
-    pristine += [photos.load(path, size=640, crop=False) for path in train_photos if photos.shorter_side(path) >= 900]
-    model = QualityNet(len(distortions.DEFECTS))
+    data = load_groups()
+    print(f"{len(data[0])} groups of {data[0].shape[1]} versions, views {data[0].shape[2:]}", flush=True)
+    model = MultiViewQualityNet(len(distortions.DEFECTS), CROPS)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=2e-3, total_steps=steps, pct_start=0.1)
     start = time.time()
     model.train()
+    epochs = steps * GROUPS_PER_STEP // len(data[0]) + 1
+    order = torch.cat([torch.randperm(len(data[0]), generator=generator) for _ in range(epochs)])
+    # Progress is the larger of the steps done and the time spent, so a run on a
+    # loaded machine still completes its schedule within the budget (it is then
+    # fewer steps than asked: the log says how many).
     for step in range(steps):
-        images, target, weight, labels, pairs = make_step(pristine, generator)
-        score, logits = model(normalise(images))
-        ranking = F.relu(4.0 - (score[pairs[:, 0]] - score[pairs[:, 1]])).mean()
-        regression = (F.smooth_l1_loss(score, target, beta=5.0, reduction="none") * weight).sum() / weight.sum().clamp(min=1)
-        classification = F.cross_entropy(logits, labels)
-        loss = 2.0 * ranking + 0.3 * regression + 5.0 * classification
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        schedule.step()
-        if step % 50 == 0 or step == steps - 1:
-            elapsed = time.time() - start
-            print(f"step {step:5d}/{steps}  loss {loss.item():7.3f}  rank {ranking.item():6.3f}  "
-                  f"reg {regression.item():6.2f}  cls {classification.item():5.3f}  {elapsed / 60:5.1f} min", flush=True)
-            if elapsed > minutes * 60:
-                print(f"stopping at the {minutes}-minute budget")
-                break
-    return model.eval()
+        progress = max(step / steps, (time.time() - start) / (minutes * 60))
+        if progress >= 1:
+            print(f"stopping at the {minutes}-minute budget after {step} steps", flush=True)
+            break
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(progress)
+        groups = order[step * GROUPS_PER_STEP:(step + 1) * GROUPS_PER_STEP].tolist()
+        line = optimise(model, data, groups, generator, optimiser)
+        if step % 25 == 0 or step == steps - 1:
+            print(f"step {step:5d}/{steps}  {line}  {(time.time() - start) / 60:5.1f} min", flush=True)
+    return settle_batch_norm(model, data, torch.Generator().manual_seed(seed + 1), SETTLE_STEPS)
+
+
+def settle_only(path, seed=0):
+    """Resumes a run after its main phase, from the model it saved then."""
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    model = MultiViewQualityNet(len(distortions.DEFECTS), CROPS)
+    model.load_state_dict(torch.jit.load(path).state_dict())
+    return settle_batch_norm(model, load_groups(), torch.Generator().manual_seed(seed + 1), SETTLE_STEPS)
 
 
 def save(model, path):
     recipe = {
         "name": MODEL_NAME, "version": MODEL_VERSION,
-        "resize": photos.WORKING_SIZE, "crop": photos.WORKING_SIZE, "range": "0-1",
+        "resize": [views.VIEW, views.VIEW], "crop": None, "range": "0-1",
+        "native_crops": {"count": CROPS, "size": views.VIEW},
         "mean": MEAN, "std": STD, "channels": "RGB", "layout": "NCHW", "dtype": "float32",
-        "exact_resize": True,
+        "exact_resize": False,
         "output": {"kind": "quality", "defects": distortions.DEFECTS},
     }
+    torch.save(model.state_dict(), path + ".state")  # kept should scripting fail (a source edited mid-run)
     scripted = torch.jit.script(model)
     torch.jit.save(scripted, path, _extra_files={"mtool.json": json.dumps(recipe, indent=2) + "\n"})
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--minutes", type=float, default=45)
-    parser.add_argument("--output", default=os.path.join(ROOT, "data", "iqa_model.pt"))
-    parser.add_argument("--card", default=os.path.join(ROOT, "docs", "iqa-model-card.md"))
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--minutes", type=float, default=25)
+    parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model3.pt"))
+    parser.add_argument("--settle-from", help="only the last phase (batch-norm statistics), from this saved model")
     args = parser.parse_args()
     started = time.time()
-    model = train(args.steps, args.minutes)
+    model = settle_only(args.settle_from) if args.settle_from else train(args.steps, args.minutes)
     save(model, args.output)
     minutes = (time.time() - started) / 60
     print(f"wrote {args.output} ({os.path.getsize(args.output) / 1e6:.2f} MB) after {minutes:.1f} min")
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "eval_iqa.py"), args.output,
-                    "--card", args.card, "--train-minutes", f"{minutes:.1f}",
-                    "--train-steps", str(args.steps)], check=True)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ bool is_compressed_record(const std::string& name);
 // `archive_name` (as torch.jit names it: the file's stem), compressing what
 // is_compressed_record() names; an empty `archive_name` keeps the current one. `replace` maps paths below the top folder
 // ("extra/mtool.json") to new contents: a record of that path is replaced in
-// place, a missing one is added at the end.
+// place, a missing one is added at the end. `share_constants` stores once a
+// tensor LibTorch's backport stored twice (archive/shared_constants.h).
 void repack_archive(Bytes input, const std::string& archive_name, std::FILE* out,
-                    const std::map<std::string, std::string>& replace = {});
+                    const std::map<std::string, std::string>& replace = {}, bool share_constants = false);
 
 }  // namespace mtool

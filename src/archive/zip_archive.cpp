@@ -2,24 +2,17 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <zlib.h>
 
+#include "archive/inflate.h"
 #include "archive/zip_damage.h"
+#include "archive/zip_format.h"
 
 namespace mtool {
 
 namespace {
 
-constexpr uint32_t kLocalHeaderSignature = 0x04034b50;
-constexpr uint32_t kCentralHeaderSignature = 0x02014b50;
-constexpr uint32_t kEndSignature = 0x06054b50;  // "PK\5\6"
-constexpr std::string_view kEndSignatureBytes("PK\x05\x06", 4);
-constexpr uint32_t kZip64EndSignature = 0x06064b50;
-constexpr uint32_t kZip64LocatorSignature = 0x07064b50;
-constexpr uint64_t kEndRecordSize = 22;
-constexpr uint64_t kMaxCommentSize = 0xffff;
-constexpr uint64_t kLocalHeaderSize = 30;
-constexpr uint64_t kCentralHeaderSize = 46;
+using namespace zip;
+
 // Deflate cannot expand data by more than about 1032:1; a record that claims
 // more is lying about its size (a zip bomb or damage).
 constexpr uint64_t kMaxDeflateRatio = 1032;
@@ -77,18 +70,14 @@ void apply_zip64_extra(Bytes extra, ZipEntry& entry) {
   }
 }
 
-std::string inflate_raw(Bytes compressed, uint64_t expected_size, const std::string& name) {
-  std::string output(expected_size, '\0');
-  z_stream stream{};
-  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw FormatError("cannot initialise zlib");
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  stream.avail_in = static_cast<uInt>(std::min<uint64_t>(compressed.size(), UINT32_MAX));
-  stream.next_out = reinterpret_cast<Bytef*>(output.data());
-  stream.avail_out = static_cast<uInt>(expected_size);
-  int status = inflate(&stream, Z_FINISH);
-  uint64_t produced = stream.total_out;
-  inflateEnd(&stream);
-  if (status != Z_STREAM_END || produced != expected_size) {
+std::string inflate_record(Bytes compressed, uint64_t expected_size, const std::string& name) {
+  std::string output;
+  try {
+    output = inflate_stream(compressed, expected_size, DeflateWrapper::Raw, expected_size);
+  } catch (const FormatError&) {
+    output.clear();  // reported below, with the record's name
+  }
+  if (output.size() != expected_size) {
     throw FormatError(fmt::format("record '{}': deflate data is damaged or does not match its declared size {}",
                                   name, expected_size));
   }
@@ -97,15 +86,7 @@ std::string inflate_raw(Bytes compressed, uint64_t expected_size, const std::str
 
 }  // namespace
 
-bool crc_matches(std::string_view content, uint32_t crc) {
-  uLong computed = crc32(0L, nullptr, 0);
-  // zlib takes 32-bit lengths: feed large records in pieces.
-  for (size_t offset = 0; offset < content.size(); offset += 1u << 30) {
-    size_t length = std::min<size_t>(content.size() - offset, 1u << 30);
-    computed = crc32(computed, reinterpret_cast<const Bytef*>(content.data() + offset), static_cast<uInt>(length));
-  }
-  return computed == crc;
-}
+bool crc_matches(std::string_view content, uint32_t crc) { return crc32_of(content) == crc; }
 
 bool looks_like_zip(Bytes file) {
   return file.size() >= 4 && (u32le_at(file, 0) == kLocalHeaderSignature || u32le_at(file, 0) == kEndSignature);
@@ -113,12 +94,12 @@ bool looks_like_zip(Bytes file) {
 
 ZipArchive::ZipArchive(Bytes file) : file_(file) {
   uint64_t end_offset = find_end_record(file);
-  if (end_offset == Bytes::npos) throw FormatError(explain_missing_central_directory(file));
+  if (end_offset == Bytes::npos) throw FormatError(explain_missing_central_directory(file), Damage::Truncated);
   EndRecord end = read_end_record(file, end_offset);
   if (end.directory_offset > file.size() || end.directory_size > file.size() - end.directory_offset) {
     throw FormatError(fmt::format(
         "file ends at byte {} of an archive whose central directory declares bytes {}..{}: truncated or damaged",
-        file.size(), end.directory_offset, end.directory_offset + end.directory_size));
+        file.size(), end.directory_offset, end.directory_offset + end.directory_size), Damage::Truncated);
   }
   // Each entry needs at least 46 bytes, which bounds the count before allocating.
   if (end.entry_count > end.directory_size / kCentralHeaderSize + 1) {
@@ -163,11 +144,11 @@ void ZipArchive::check_layout() const {
   std::vector<const ZipEntry*> by_offset;
   by_offset.reserve(entries_.size());
   for (const ZipEntry& entry : entries_) {
-    if (entry.method == 0 && !entry.encrypted() && entry.compressed_size != entry.uncompressed_size) {
+    if (entry.method == kStored && !entry.encrypted() && entry.compressed_size != entry.uncompressed_size) {
       throw FormatError(fmt::format("record '{}' is stored uncompressed but declares {} bytes stored and {} bytes "
                                     "of content", entry.name, entry.compressed_size, entry.uncompressed_size));
     }
-    if (entry.method == 8 && entry.uncompressed_size / kMaxDeflateRatio > entry.compressed_size) {
+    if (entry.method == kDeflated && entry.uncompressed_size / kMaxDeflateRatio > entry.compressed_size) {
       throw FormatError(fmt::format("record '{}' claims {} bytes from {} compressed bytes, more than deflate can "
                                     "produce", entry.name, entry.uncompressed_size, entry.compressed_size));
     }
@@ -202,10 +183,18 @@ Bytes ZipArchive::stored_bytes(const ZipEntry& entry) const {
   if (u32le_at(file_, offset) != kLocalHeaderSignature) {
     throw FormatError(fmt::format("record '{}': no local header at byte {}", entry.name, offset));
   }
-  uint64_t name_length = u16le_at(file_, offset + 26);
-  uint64_t extra_length = u16le_at(file_, offset + 28);
+  uint64_t name_length = u16le_at(file_, offset + kLocalNameLengthOffset);
+  uint64_t extra_length = u16le_at(file_, offset + kLocalExtraLengthOffset);
   uint64_t data_offset = offset + kLocalHeaderSize + name_length + extra_length;
   return sub_range(file_, data_offset, entry.compressed_size, "record data");
+}
+
+std::string ZipArchive::local_name(const ZipEntry& entry) const {
+  uint64_t offset = entry.local_header_offset;
+  if (u32le_at(file_, offset) != kLocalHeaderSignature) {
+    throw FormatError(fmt::format("record '{}': no local header at byte {}", entry.name, offset));
+  }
+  return std::string(sub_range(file_, offset + kLocalHeaderSize, u16le_at(file_, offset + kLocalNameLengthOffset), "record name"));
 }
 
 std::string ZipArchive::read(const ZipEntry& entry, uint64_t max_size, bool verify_crc) const {
@@ -216,10 +205,10 @@ std::string ZipArchive::read(const ZipEntry& entry, uint64_t max_size, bool veri
   }
   Bytes stored = stored_bytes(entry);
   std::string content;
-  if (entry.method == 0) {
+  if (entry.method == kStored) {
     content = std::string(stored);
-  } else if (entry.method == 8) {
-    content = inflate_raw(stored, entry.uncompressed_size, entry.name);
+  } else if (entry.method == kDeflated) {
+    content = inflate_record(stored, entry.uncompressed_size, entry.name);
   } else {
     throw FormatError(fmt::format("record '{}' uses compression method {}, which mtool does not read", entry.name,
                                   entry.method));

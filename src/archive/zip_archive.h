@@ -12,6 +12,10 @@
 
 namespace mtool {
 
+// The largest pickle record mtool reads from an archive (data.pkl,
+// constants.pkl, bytecode.pkl); a larger one is reported, not read.
+constexpr uint64_t kMaxPickleRecordBytes = 512ull << 20;
+
 struct ZipEntry {
   std::string name;
   uint64_t compressed_size = 0;
@@ -39,6 +43,8 @@ class ZipArchive {
 
   // The record's bytes as stored (compressed or not), located via its local header.
   Bytes stored_bytes(const ZipEntry& entry) const;
+  // The name its local header gives, which may differ from the central one.
+  std::string local_name(const ZipEntry& entry) const;
   // The record's content, inflated and CRC-checked. Refuses records larger than
   // `max_size`, so callers choose what "small" means.
   // `verify_crc` false is for scanners, which must read a record whose CRC was

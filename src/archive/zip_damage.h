@@ -19,6 +19,7 @@ std::string explain_missing_central_directory(Bytes file);
 // is not known up front; it cannot run into the next record, though, which
 // also keeps a scan of many records linear in the file's size.
 struct LocalRecord {
+  uint64_t offset = 0;  // of its local header
   std::string name;
   uint16_t method = 0;
   uint16_t flags = 0;
@@ -28,9 +29,5 @@ struct LocalRecord {
 // Every local header in the file, in order, found by signature. For scanners
 // of archives whose central directory is missing or lies.
 std::vector<LocalRecord> find_local_records(Bytes file);
-
-// Inflates a raw deflate stream that ends where it says it ends, producing at
-// most `max_size` bytes. Throws FormatError when the stream is damaged.
-std::string inflate_until_end(Bytes compressed, uint64_t max_size);
 
 }  // namespace mtool

@@ -5,12 +5,14 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include "archive/zip_format.h"
+
 namespace mtool {
 
 namespace {
 
 constexpr uint64_t kAlignment = 64;
-constexpr uint64_t kZip64Limit = 0xffffffffu;
+using namespace zip;
 
 void put16(std::string& out, uint64_t value) {
   out += static_cast<char>(value & 0xff);
@@ -23,15 +25,6 @@ void put32(std::string& out, uint64_t value) {
 void put64(std::string& out, uint64_t value) {
   put32(out, value & 0xffffffffu);
   put32(out, value >> 32);
-}
-
-uint32_t crc_of(Bytes data) {
-  uLong crc = crc32(0L, nullptr, 0);
-  for (size_t offset = 0; offset < data.size(); offset += 1u << 30) {
-    size_t length = std::min<size_t>(data.size() - offset, 1u << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data() + offset), static_cast<uInt>(length));
-  }
-  return static_cast<uint32_t>(crc);
 }
 
 std::string deflate_raw(Bytes data) {
@@ -60,19 +53,19 @@ void ZipWriter::write(const std::string& bytes) {
   offset_ += bytes.size();
 }
 
-void ZipWriter::add_stored(const std::string& name, Bytes data) { add(name, data, data, 0); }
+void ZipWriter::add_stored(const std::string& name, Bytes data) { add(name, data, data, kStored); }
 
 void ZipWriter::add_deflated(const std::string& name, Bytes data) {
   if (data.size() > kZip64Limit) throw Error(ErrorKind::Io, "records over 4 GiB are only stored, not deflated");
   std::string compressed = deflate_raw(data);
-  add(name, data, compressed, 8);
+  add(name, data, compressed, kDeflated);
 }
 
 void ZipWriter::add(const std::string& name, Bytes data, Bytes stored, uint16_t method) {
-  Written record{name, offset_, stored.size(), data.size(), crc_of(data), method};
+  Written record{name, offset_, stored.size(), data.size(), crc32_of(data), method};
   bool zip64 = stored.size() >= kZip64Limit || data.size() >= kZip64Limit;
   std::string header;
-  put32(header, 0x04034b50);
+  put32(header, kLocalHeaderSignature);
   put16(header, zip64 ? 45 : 20);
   put16(header, 0x0800);  // UTF-8 names, sizes in the header (no data descriptor)
   put16(header, method);
@@ -116,7 +109,7 @@ void ZipWriter::finish() {
       put64(extra, record.offset);
     }
     std::string entry;
-    put32(entry, 0x02014b50);
+    put32(entry, kCentralHeaderSignature);
     put16(entry, zip64 ? 45 : 20);
     put16(entry, zip64 ? 45 : 20);
     put16(entry, 0x0800);
@@ -140,7 +133,7 @@ void ZipWriter::finish() {
   std::string end;
   if (zip64) {
     uint64_t zip64_end = offset_;
-    put32(end, 0x06064b50);
+    put32(end, kZip64EndSignature);
     put64(end, 44);
     put16(end, 45);
     put16(end, 45);
@@ -150,12 +143,12 @@ void ZipWriter::finish() {
     put64(end, written_.size());
     put64(end, directory_size);
     put64(end, directory_start);
-    put32(end, 0x07064b50);
+    put32(end, kZip64LocatorSignature);
     put32(end, 0);
     put64(end, zip64_end);
     put32(end, 1);
   }
-  put32(end, 0x06054b50);
+  put32(end, kEndSignature);
   put16(end, 0);
   put16(end, 0);
   put16(end, zip64 ? 0xffff : written_.size());

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "io/error.h"
+#include "io/quoting.h"
 
 namespace mtool {
 
@@ -25,11 +26,11 @@ bool has_code(const ModelReport& report) {
   switch (report.format) {
     case ModelFormat::LiteFlatbuffer:
       throw Error(ErrorKind::Format, fmt::format(
-          "{}: a flatbuffer lite model cannot be backported; save it as a zip lite archive "
-          "(._save_for_lite_interpreter(path) without _use_flatbuffer) and backport that", report.path));
+          "{}: a flatbuffer lite model cannot be backported; `mtool convert {} -o OUT.ptl --bytecode N` "
+          "writes it as a zip lite archive of bytecode N", report.path, shell_quote(report.path)));
     case ModelFormat::TorchScript:
       throw Error(ErrorKind::Format, fmt::format(
-          "{}: a TorchScript archive has no bytecode to backport; run `mtool convert {} -o model.ptl --bytecode N`",
+          "{}: a TorchScript archive has no bytecode to backport; run `mtool convert {} -o OUT.ptl --bytecode N`",
           report.path, report.path));
     default: break;
   }
@@ -57,7 +58,8 @@ BackportPlan plan_backport(const ModelReport& report, std::optional<int64_t> to,
       return plan;
     }
     if (plan.from < runtime->min_bytecode) {
-      throw Error(ErrorKind::Usage, fmt::format("{}: bytecode {} is older than LibTorch-Lite {} reads ({} to {}); "
+      // What this model cannot do (exit 1); a target no model can reach is a usage error (exit 2).
+      throw Error(ErrorKind::Format, fmt::format("{}: bytecode {} is older than LibTorch-Lite {} reads ({} to {}); "
                                                 "backport cannot go forward", report.path, plan.from, runtime->version,
                                                 runtime->min_bytecode, runtime->max_bytecode));
     }
@@ -65,7 +67,7 @@ BackportPlan plan_backport(const ModelReport& report, std::optional<int64_t> to,
   }
   plan.to = *to;
   if (plan.to >= plan.from) {
-    throw Error(ErrorKind::Usage, fmt::format("{}: already at bytecode {}; backport goes to older versions "
+    throw Error(ErrorKind::Format, fmt::format("{}: already at bytecode {}; backport goes to older versions "
                                               "(reachable: {})", report.path, plan.from, reachable(plan.from)));
   }
   if (plan.to < kOldestBackportTarget) {

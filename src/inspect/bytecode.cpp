@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
+#include <tuple>
 
 #include "io/error.h"
 
@@ -28,22 +29,18 @@ std::string string_or(const PickleNode* node, std::string_view fallback) {
 }
 
 // ('arguments', ((('name', 'x'), ('type', 'Tensor'), ('default_value', None)), ...))
-std::string render_arguments(const PickleNode* arguments, bool skip_receiver) {
-  std::string out;
+std::vector<Argument> schema_arguments(const PickleNode* arguments, bool skip_receiver) {
+  std::vector<Argument> out;
   if (arguments == nullptr || !arguments->is(PickleKind::Tuple)) return out;
   for (size_t i = 0; i < arguments->items.size(); ++i) {
-    const PickleNode* argument = arguments->items[i];
-    std::string name = string_or(table_entry(argument, "name"), "?");
-    std::string type = string_or(table_entry(argument, "type"), "?");
+    const PickleNode* node = arguments->items[i];
+    Argument argument{string_or(table_entry(node, "name"), "?"), string_or(table_entry(node, "type"), "?"), {}};
     // The module itself is the first argument; it is not an input.
-    if (i == 0 && skip_receiver && type.starts_with("__torch__.")) continue;
-    if (!out.empty()) out += ", ";
-    out += name.empty() ? type : name + ": " + type;
-    const PickleNode* default_value = table_entry(argument, "default_value");
-    if (default_value != nullptr && !default_value->is(PickleKind::None)) {
-      out += '=';
-      out += describe(default_value, 2);
-    }
+    if (i == 0 && skip_receiver && argument.type.starts_with("__torch__.")) continue;
+    const PickleNode* default_value = table_entry(node, "default_value");
+    if (default_value != nullptr && !default_value->is(PickleKind::None))
+      argument.default_value = describe(default_value, 2);
+    out.push_back(std::move(argument));
   }
   return out;
 }
@@ -62,8 +59,8 @@ MethodSignature method_signature(const std::string& qualified_name, const Pickle
   method.owner = dot == std::string::npos ? "" : qualified_name.substr(0, dot);
   method.name = dot == std::string::npos ? qualified_name : qualified_name.substr(dot + 1);
   if (schema != nullptr) {
-    method.signature = fmt::format("({}) -> {}", render_arguments(table_entry(schema, "arguments"), true),
-                                   render_returns(table_entry(schema, "returns")));
+    method.signature = Signature{schema_arguments(table_entry(schema, "arguments"), true),
+                                 render_returns(table_entry(schema, "returns"))};
   }
   return method;
 }
@@ -71,7 +68,8 @@ MethodSignature method_signature(const std::string& qualified_name, const Pickle
 struct OperatorKey {
   std::string name;
   std::string overload;
-  auto operator<=>(const OperatorKey&) const = default;
+  // Not a defaulted <=>: libc++ before 15 (Apple's included) has no <=> for std::string.
+  bool operator<(const OperatorKey& other) const { return std::tie(name, overload) < std::tie(other.name, other.overload); }
 };
 
 void count_operators(const PickleNode* code, std::map<OperatorKey, OperatorUse>& totals) {

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "inspect/diagnoses.h"
+#include "inspect/executorch_external_data.h"
 #include "inspect/inspector.h"
 #include "inspect/pickle_security.h"
 #include "inspect/probes.h"
@@ -15,9 +16,19 @@ using Probe = bool (*)(Bytes, ModelReport&);
 // Order matters only where signatures could overlap: binary magic numbers
 // first, then pickles (which have none), then text.
 constexpr Probe kProbes[] = {
-    try_inspect_torch_zip,        try_inspect_lite_flatbuffer, try_inspect_foreign_format,
+    try_inspect_torch_zip,        try_inspect_lite_flatbuffer, try_inspect_executorch,
+    try_inspect_tflite,            try_inspect_onnx,            try_inspect_coreml,
+    try_inspect_foreign_format,
     try_inspect_legacy_torch_save, try_inspect_pickle,          try_inspect_text_download,
 };
+
+void mark_damaged(ModelReport& report, const FormatError& error) {
+  report.damaged_format = report.format;
+  report.format = ModelFormat::Corrupt;
+  report.damage = error.what();
+  report.truncated = error.damage() == Damage::Truncated;
+  report.description = fmt::format("damaged {} file", format_name(*report.damaged_format));
+}
 
 void identify(Bytes bytes, ModelReport& report) {
   if (bytes.empty()) {
@@ -28,10 +39,7 @@ void identify(Bytes bytes, ModelReport& report) {
     try {
       if (probe(bytes, report)) return;
     } catch (const FormatError& error) {
-      report.damaged_format = report.format;
-      report.format = ModelFormat::Corrupt;
-      report.damage = error.what();
-      report.description = fmt::format("damaged {} file", format_name(*report.damaged_format));
+      mark_damaged(report, error);
       return;
     }
   }
@@ -47,8 +55,10 @@ ModelReport inspect_bytes(Bytes bytes, const std::string& path, const InspectOpt
   report.size_bytes = bytes.size();
   identify(bytes, report);
   add_compatibility(report);
-  add_diagnoses(report, options);
+  // Security first: the diagnoses after it must not advise loading a file
+  // whose pickles would run code.
   add_pickle_security(bytes, report);
+  add_diagnoses(report, options);
   return report;
 }
 
@@ -56,12 +66,18 @@ ModelReport inspect_path(const std::string& path, const InspectOptions& options)
   if (is_directory(path)) {
     ModelReport report;
     report.path = path;
-    if (!try_inspect_directory(path, report)) throw Error(ErrorKind::Io, "is a directory, not a model file");
+    try {
+      if (!try_inspect_directory(path, report)) throw Error(ErrorKind::Io, "is a directory, not a model file");
+    } catch (const FormatError& error) {
+      mark_damaged(report, error);
+    }
     add_diagnoses(report, options);
     return report;
   }
   MappedFile file(path);
-  return inspect_bytes(file.bytes(), path, options);
+  ModelReport report = inspect_bytes(file.bytes(), path, options);
+  resolve_executorch_external_data(report);
+  return report;
 }
 
 }  // namespace mtool

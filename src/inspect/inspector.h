@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "inspect/coreml_os.h"
 #include "inspect/model_report.h"
 #include "inspect/runtime_versions.h"
 #include "io/byte_reader.h"
@@ -14,6 +15,8 @@ namespace mtool {
 struct InspectOptions {
   // The LibTorch / LibTorch-Lite release the app ships (--runtime), if named.
   std::optional<RuntimeRelease> runtime;
+  // The Apple OS release the app targets (--runtime ios15), for Core ML models.
+  std::optional<AppleOsTarget> apple_os;
 };
 
 // Throws Error(Io) when the path cannot be read (missing, permissions).

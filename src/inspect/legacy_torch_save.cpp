@@ -1,31 +1,32 @@
-// torch.save before PyTorch 1.6 (and with _use_new_zipfile_serialization=False):
-// five pickles in a row (magic number, protocol version, system info, the
-// object, the storage keys) followed by the raw storages. Also plain pickles.
+// torch.save before PyTorch 1.6 (the layout is in torch_pickle/legacy_layout.h),
+// and plain pickles.
 #include <fmt/format.h>
 
 #include "inspect/pickle_contents.h"
 #include "inspect/probes.h"
-#include "inspect/torch_pickle.h"
+#include "inspect/tensor_collector.h"
+#include "torch_pickle/legacy_layout.h"
 #include "pickle/pickle_reader.h"
+#include "torch_pickle/torch_pickle.h"
 
 namespace mtool {
 
 namespace {
 
-PickleProgram next_pickle(Bytes file, uint64_t& offset, const char* what) {
+PickleProgram next_pickle(Bytes file, uint64_t& offset, LegacyPickle which) {
   try {
     PickleProgram program = read_pickle(file.substr(offset), offset);
     offset += program.end_offset;
     return program;
   } catch (const FormatError& error) {
-    throw FormatError(fmt::format("{} pickle: {}", what, error.what()));
+    throw FormatError(fmt::format("{} pickle: {}", kLegacyPickleNames[which], error.what()), error.damage());
   }
 }
 
-// Bytes the storages after the pickles take: each is an int64 element count
+// Bytes the storages after the pickles take: each is an element count
 // followed by its data.
 uint64_t storage_bytes_needed(const TensorSummary& tensors, size_t storage_count) {
-  return tensors.bytes + 8 * storage_count;
+  return tensors.bytes + kLegacyStorageCountBytes * storage_count;
 }
 
 // {'protocol_version': 1001, 'little_endian': True, 'type_sizes': {...}}
@@ -43,7 +44,7 @@ void describe_system_info(const PickleProgram& program, ModelReport& report) {
 // Without storage records, a storage's size is its element count times the
 // dtype's element size.
 std::optional<uint64_t> storage_bytes_from_numel(const std::string&, const std::string& dtype, uint64_t numel) {
-  return numel * element_size(dtype);
+  return checked_mul(numel, element_size(dtype), "legacy storage bytes");
 }
 
 }  // namespace
@@ -53,7 +54,7 @@ bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
   uint64_t offset = 0;
   PickleProgram magic;
   try {
-    magic = next_pickle(file, offset, "magic number");
+    magic = next_pickle(file, offset, kLegacyMagicPickle);
   } catch (const FormatError&) {
     return false;  // not even one pickle: let the plain-pickle probe decide
   }
@@ -61,18 +62,18 @@ bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
 
   report.format = ModelFormat::TorchSaveLegacy;
   report.description = "torch.save file in the legacy format (before PyTorch 1.6)";
-  PickleProgram protocol = next_pickle(file, offset, "protocol version");
+  PickleProgram protocol = next_pickle(file, offset, kLegacyProtocolPickle);
   // The legacy format has no file-format version in the zip sense; its
   // "protocol version" is 1001 in every release that wrote it.
   if (auto version = protocol.root != nullptr ? protocol.root->as_int() : std::nullopt) {
     report.producer["legacy_protocol_version"] = std::to_string(*version);
   }
-  PickleProgram system_info = next_pickle(file, offset, "system information");
+  PickleProgram system_info = next_pickle(file, offset, kLegacySystemInfoPickle);
   describe_system_info(system_info, report);
-  PickleProgram object = next_pickle(file, offset, "object");
+  PickleProgram object = next_pickle(file, offset, kLegacyObjectPickle);
   report.pickle_protocol = object.protocol;
   report.root_classes = root_classes(object);
-  PickleProgram keys = next_pickle(file, offset, "storage keys");
+  PickleProgram keys = next_pickle(file, offset, kLegacyStorageKeysPickle);
 
   TensorCollector collector;
   collector.add(object, "", {});
@@ -84,7 +85,8 @@ bool try_inspect_legacy_torch_save(Bytes file, ModelReport& report) {
   uint64_t available = file.size() - offset;
   if (needed > available) {
     throw FormatError(fmt::format("file ends at byte {} but its {} storages need {} more bytes after byte {}: "
-                                  "truncated", file.size(), storage_count, needed, offset));
+                                  "truncated", file.size(), storage_count, needed, offset),
+                      Damage::Truncated);
   }
   return true;
 }

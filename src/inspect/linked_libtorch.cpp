@@ -10,10 +10,10 @@ namespace mtool {
 
 const LinkedLibTorch& linked_libtorch() {
   static const LinkedLibTorch linked{
+      {static_cast<int>(caffe2::serialize::kMaxSupportedFileFormatVersion),
+       static_cast<int>(caffe2::serialize::kMinSupportedBytecodeVersion),
+       static_cast<int>(caffe2::serialize::kMaxSupportedBytecodeVersion)},
       TORCH_VERSION,
-      static_cast<int>(caffe2::serialize::kMaxSupportedFileFormatVersion),
-      static_cast<int>(caffe2::serialize::kMinSupportedBytecodeVersion),
-      static_cast<int>(caffe2::serialize::kMaxSupportedBytecodeVersion),
       static_cast<int>(caffe2::serialize::kProducedBytecodeVersion),
   };
   return linked;

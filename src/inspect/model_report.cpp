@@ -1,5 +1,7 @@
 #include "inspect/model_report.h"
 
+#include "io/byte_reader.h"
+
 namespace mtool {
 
 const char* format_name(ModelFormat format) {
@@ -21,6 +23,17 @@ const char* format_name(ModelFormat format) {
     case ModelFormat::Corrupt: return "corrupt";
   }
   return "unknown";
+}
+
+void TensorSummary::add(const std::string& dtype, uint64_t tensor_elements, uint64_t tensor_bytes) {
+  DtypeTotals& totals = by_dtype[dtype];
+  ++count;
+  ++totals.tensors;
+  // Counts come from untrusted headers: a sum that overflows is a damaged file.
+  elements = checked_add(elements, tensor_elements, "total element count");
+  totals.elements = checked_add(totals.elements, tensor_elements, "total element count");
+  bytes = checked_add(bytes, tensor_bytes, "total tensor bytes");
+  totals.bytes = checked_add(totals.bytes, tensor_bytes, "total tensor bytes");
 }
 
 const char* severity_name(Severity severity) {

@@ -7,7 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "inspect/coreml_report.h"
+#include "inspect/onnx_report.h"
+#include "inspect/executorch_report.h"
 #include "inspect/pickle_contents.h"
+#include "inspect/signature.h"
+#include "inspect/tflite_report.h"
 
 namespace mtool {
 
@@ -69,12 +74,15 @@ struct TensorSummary {
   uint64_t bytes = 0;     // storage bytes, each storage counted once
   uint64_t quantized = 0;
   std::map<std::string, DtypeTotals> by_dtype;
+  // Counts one tensor in the totals and in its dtype's.
+  void add(const std::string& dtype, uint64_t tensor_elements, uint64_t tensor_bytes);
+  std::vector<int64_t> first_4d_shape;  // the first 4-D tensor in pickle order: usually the first convolution's weight
 };
 
 struct MethodSignature {
-  std::string owner;      // "__torch__.MyModel"
-  std::string name;       // "forward"
-  std::string signature;  // "(self, x: Tensor) -> Tensor"
+  std::string owner;                   // "__torch__.MyModel"
+  std::string name;                    // "forward"
+  std::optional<Signature> signature;  // nullopt when the file does not say (or not legibly)
 };
 
 struct ClassInfo {
@@ -113,6 +121,7 @@ struct ModelReport {
   std::string description;  // one line: what the file is, in words
   std::optional<ModelFormat> damaged_format;  // for Corrupt: what it was meant to be
   std::string damage;                         // for Corrupt: what is missing or wrong
+  bool truncated = false;                     // for Corrupt: bytes end early (FormatError's Damage)
 
   std::string archive_name;  // the top folder inside a PyTorch zip
   std::optional<int64_t> file_format_version;
@@ -133,6 +142,10 @@ struct ModelReport {
   std::optional<PickleContents> contents;
   std::string symbolic_tree;  // the main pickle in full, when asked for (--tree)
   std::optional<PickleSecurity> security;
+  std::optional<CoreMlReport> coreml;  // Core ML models only
+  std::optional<OnnxReport> onnx;      // ONNX models only
+  std::optional<ExecuTorchReport> executorch;  // .pte, BundledProgram, .ptd
+  std::optional<TfLiteReport> tflite;
 
   std::optional<Compatibility> loadable_by;
   std::vector<Diagnosis> diagnoses;

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "inspect/torch_pickle.h"
+#include "torch_pickle/torch_pickle.h"
 
 namespace mtool {
 

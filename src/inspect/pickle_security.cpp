@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pickle/pickle_reader.h"
 #include "scan/scanner.h"
 
 namespace mtool {
@@ -23,7 +24,7 @@ bool is_pickled_module(const ModelReport& report) {
 }  // namespace
 
 void add_pickle_security(Bytes file, ModelReport& report) {
-  ScanReport scan = scan_bytes(file, report.path, GlobalPolicy{});
+  ScanReport scan = scan_bytes(file, report.path, GlobalPolicy{}, PickleLimits{}.max_depth);
   if (scan.pickles == 0 && scan.globals.empty() && scan.complete()) return;
   PickleSecurity security;
   security.verdict = verdict_name(scan.verdict());
@@ -50,8 +51,8 @@ void add_pickle_security(Bytes file, ModelReport& report) {
         {"pickled-module", Severity::Warning,
          fmt::format("This is a whole pickled module (torch.save(model)): loading it needs the Python classes {} "
                      "importable under those names, and C++ cannot load it at all.", listed(classes)),
-         "Where those classes import: `model = torch.load(path, weights_only=False)`, then "
-         "`torch.jit.script(model).save('model.pt')`; and save `model.state_dict()` rather than the model from now on."});
+         "Do not load it unless you trust its source: unpickling imports and runs those classes. From the code that "
+         "defines them, save `torch.jit.script(model)` and `model.state_dict()` rather than the model."});
   } else if (!security.unknown.empty()) {
     report.diagnoses.push_back(
         {"unknown-globals", Severity::Warning,

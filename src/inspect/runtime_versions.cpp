@@ -23,13 +23,13 @@ namespace {
 // 5 torch.full (1.6), 6 .data/version (1.8), 7-10 operator upgraders (1.11-1.12).
 // Before 1.6 mobile used full TorchScript; those releases are not tabulated.
 constexpr std::array kReleases = {
-    RuntimeRelease{"1.6", 5, 3, 3, false},   RuntimeRelease{"1.7", 5, 3, 4, false},
-    RuntimeRelease{"1.8", 6, 3, 4, false},   RuntimeRelease{"1.9", 6, 3, 5, false},
-    RuntimeRelease{"1.10", 6, 3, 7, false},  RuntimeRelease{"1.11", 9, 4, 8, false},
-    RuntimeRelease{"1.12", 10, 4, 9, true},  RuntimeRelease{"1.13", 10, 4, 9, true},
-    RuntimeRelease{"2.0", 10, 4, 9, true},   RuntimeRelease{"2.1", 10, 4, 9, true},
-    RuntimeRelease{"2.2", 10, 4, 9, true},   RuntimeRelease{"2.3", 10, 4, 9, true},
-    RuntimeRelease{"2.4", 10, 4, 9, true},   RuntimeRelease{"2.5", 10, 4, 9, true},
+    RuntimeRelease{{5, 3, 3}, "1.6", false},  RuntimeRelease{{5, 3, 4}, "1.7", false},
+    RuntimeRelease{{6, 3, 4}, "1.8", false},  RuntimeRelease{{6, 3, 5}, "1.9", false},
+    RuntimeRelease{{6, 3, 7}, "1.10", false}, RuntimeRelease{{9, 4, 8}, "1.11", false},
+    RuntimeRelease{{10, 4, 9}, "1.12", true}, RuntimeRelease{{10, 4, 9}, "1.13", true},
+    RuntimeRelease{{10, 4, 9}, "2.0", true},  RuntimeRelease{{10, 4, 9}, "2.1", true},
+    RuntimeRelease{{10, 4, 9}, "2.2", true},  RuntimeRelease{{10, 4, 9}, "2.3", true},
+    RuntimeRelease{{10, 4, 9}, "2.4", true},  RuntimeRelease{{10, 4, 9}, "2.5", true},
 };
 
 // "1.10.2" -> {1, 10}

@@ -7,13 +7,17 @@
 
 namespace mtool {
 
-struct RuntimeRelease {
-  const char* version;        // "1.10"
-  int max_file_format;        // kMaxSupportedFileFormatVersion: torch::jit::load refuses newer archives
-  int min_bytecode;           // kMinSupportedBytecodeVersion: _load_for_mobile's lower bound
-  int max_bytecode;           // its upper bound (kMaxSupportedBytecodeVersion, or the produced version
-                              // in releases that had no separate maximum)
-  bool flatbuffer;            // _load_for_mobile can read PTMF flatbuffer files when built with them
+// What a loader accepts, as its release's caffe2/serialize/versions.h says.
+struct LoadBounds {
+  int max_file_format = 0;  // kMaxSupportedFileFormatVersion: torch::jit::load refuses newer archives
+  int min_bytecode = 0;     // kMinSupportedBytecodeVersion: _load_for_mobile's lower bound
+  int max_bytecode = 0;     // its upper bound (kMaxSupportedBytecodeVersion, or the produced version
+                            // in releases that had no separate maximum)
+};
+
+struct RuntimeRelease : LoadBounds {
+  const char* version = "";  // "1.10"
+  bool flatbuffer = false;   // _load_for_mobile can read PTMF flatbuffer files when built with them
 };
 
 // Oldest first.
@@ -23,11 +27,8 @@ std::span<const RuntimeRelease> runtime_releases();
 std::optional<RuntimeRelease> find_runtime_release(std::string_view version);
 
 // The LibTorch mtool itself is built against, read from its headers.
-struct LinkedLibTorch {
+struct LinkedLibTorch : LoadBounds {
   std::string version;
-  int max_file_format = 0;
-  int min_bytecode = 0;
-  int max_bytecode = 0;
   int produced_bytecode = 0;
 };
 const LinkedLibTorch& linked_libtorch();

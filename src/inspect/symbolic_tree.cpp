@@ -5,8 +5,8 @@
 #include <map>
 
 #include "archive/zip_archive.h"
-#include "inspect/torch_pickle.h"
 #include "pickle/pickle_reader.h"
+#include "torch_pickle/torch_pickle.h"
 
 namespace mtool {
 
@@ -14,7 +14,6 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 constexpr size_t kMaxItems = 200;
-constexpr uint64_t kMaxPickleBytes = 512ull << 20;
 
 bool is_scalar(const PickleNode* node) {
   switch (node->kind) {
@@ -117,7 +116,7 @@ std::string symbolic_tree_of_file(Bytes file) {
     ZipArchive zip(file);
     for (const ZipEntry& entry : zip.entries()) {
       if (entry.name == "data.pkl" || entry.name.ends_with("/data.pkl")) {
-        std::string bytes = zip.read(entry, kMaxPickleBytes);
+        std::string bytes = zip.read(entry, kMaxPickleRecordBytes);
         return render_symbolic_tree(read_pickle(bytes).root);
       }
     }

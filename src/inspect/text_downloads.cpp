@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "inspect/probes.h"
+#include "inspect/shared_diagnoses.h"
 
 namespace mtool {
 
@@ -43,10 +44,10 @@ bool inspect_lfs_pointer(std::string_view text, ModelReport& report) {
   report.description = "Git LFS pointer file (the model itself was never downloaded)";
   std::string size = value_after(text, "\nsize ");
   std::string oid = value_after(text, "\noid ");
-  add(report, "git-lfs-pointer",
+  add(report, shared::kGitLfsPointer.code,
       fmt::format("This is a Git LFS pointer ({} bytes) standing in for the real {}-byte model{}.", text.size(),
                   size.empty() ? "?" : size, oid.empty() ? "" : " " + oid),
-      "Install git-lfs and run `git lfs pull` in the repository (or download the file from the LFS server).");
+      shared::kGitLfsPointer.fix);
   return true;
 }
 
@@ -66,10 +67,10 @@ bool inspect_markup(std::string_view text, ModelReport& report) {
     }
   }
   report.description = html ? "HTML page" : "XML error document";
-  add(report, "download-error-page",
+  add(report, shared::kDownloadErrorPage.code,
       fmt::format("This is {} saved under a model's name, not a model{}.", html ? "an HTML page" : "an XML error",
                   detail.empty() ? "" : fmt::format(" (\"{}\")", detail.substr(0, 120))),
-      "Download the file again from a direct link (not a web page or a login/consent page) and check its size.");
+      shared::kDownloadErrorPage.fix);
   return true;
 }
 
@@ -87,7 +88,7 @@ bool inspect_json(std::string_view text, ModelReport& report) {
     }
   }
   report.description = "JSON document";
-  add(report, "download-error-page",
+  add(report, shared::kDownloadErrorPage.code,
       fmt::format("This is a JSON document, not a model{}.", detail.empty() ? "" : fmt::format(" (\"{}\")", detail.substr(0, 120))),
       "Download the file again and check its size; an API or a web server answered with this instead of the model.");
   return true;

@@ -6,36 +6,23 @@
 #include <charconv>
 #include <fmt/format.h>
 
+#include "archive/top_folder.h"
 #include "archive/zip_archive.h"
 #include "inspect/bytecode.h"
 #include "inspect/pickle_contents.h"
 #include "inspect/probes.h"
-#include "inspect/torch_pickle.h"
+#include "inspect/tensor_collector.h"
 #include "inspect/torchscript_code.h"
 #include "pickle/pickle_reader.h"
+#include "torch_pickle/torch_pickle.h"
 
 namespace mtool {
 
 namespace {
 
 // Records larger than these are not "small": they are reported, not read.
-constexpr uint64_t kMaxPickleBytes = 512ull << 20;
 constexpr uint64_t kMaxCodeBytes = 16ull << 20;
 constexpr uint64_t kMaxExtraTextBytes = 64 * 1024;  // room for a recipe with 1000 labels
-
-// Every PyTorch archive keeps its records under one top folder ("archive/",
-// "model/", the file's stem...); returns it, or "" when there is none.
-std::string common_top_folder(const ZipArchive& zip) {
-  std::string top;
-  for (const ZipEntry& entry : zip.entries()) {
-    size_t slash = entry.name.find('/');
-    if (slash == std::string::npos || slash == 0) return {};
-    std::string folder = entry.name.substr(0, slash);
-    if (top.empty()) top = folder;
-    if (folder != top) return {};
-  }
-  return top;
-}
 
 class ArchiveView {
  public:
@@ -49,11 +36,11 @@ class ArchiveView {
   std::optional<PickleProgram> pickle(std::string_view relative_name) const {
     const ZipEntry* entry = find(relative_name);
     if (entry == nullptr) return std::nullopt;
-    std::string bytes = read(*entry, kMaxPickleBytes);
+    std::string bytes = read(*entry, kMaxPickleRecordBytes);
     try {
       return read_pickle(bytes);
     } catch (const FormatError& error) {
-      throw FormatError(fmt::format("{}: {}", relative_name, error.what()));
+      throw FormatError(fmt::format("{}: {}", relative_name, error.what()), error.damage());
     }
   }
 
@@ -220,7 +207,7 @@ bool try_inspect_torch_zip(Bytes file, ModelReport& report) {
   if (!looks_like_zip(file)) return false;
   report.format = ModelFormat::Zip;  // what a damaged one was meant to be
   ZipArchive zip(file);
-  std::string top = common_top_folder(zip);
+  std::string top = common_top_folder(zip.entries());
   ArchiveView view(zip, top);
   ModelFormat format = top.empty() ? ModelFormat::Zip : classify(view);
   report.format = format;

@@ -31,20 +31,8 @@ std::string collapse_whitespace(std::string_view text) {
   return out;
 }
 
-// "(self: __torch__.M,\n    x: Tensor) -> Tensor" -> "(x: Tensor) -> Tensor"
-std::string drop_receiver(const std::string& signature) {
-  if (signature.size() < 2 || signature[0] != '(') return signature;
-  size_t comma = signature.find(',');
-  size_t close = signature.find(')');
-  if (close == std::string::npos) return signature;
-  size_t rest = comma != std::string::npos && comma < close ? comma + 2 : close;
-  std::string result(1, '(');
-  result.append(signature, std::min(rest, signature.size()));
-  return result;
-}
-
-// Text from the '(' after `def name` to the ':' that ends the header.
-std::string signature_after(std::string_view source, size_t open_paren) {
+// The header from the '(' after `def name` to the ':' that ends it.
+std::optional<Signature> signature_after(std::string_view source, size_t open_paren) {
   int depth = 0;
   size_t position = open_paren;
   for (; position < source.size(); ++position) {
@@ -53,7 +41,7 @@ std::string signature_after(std::string_view source, size_t open_paren) {
     if (c == ')' || c == ']') --depth;
     if (depth == 0 && c == ':') break;
   }
-  return drop_receiver(collapse_whitespace(source.substr(open_paren, position - open_paren)));
+  return parse_signature(collapse_whitespace(source.substr(open_paren, position - open_paren)));
 }
 
 // Non-operator names that TorchScript prints with a torch. prefix.

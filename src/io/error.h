@@ -23,10 +23,23 @@ class Error : public std::runtime_error {
   ErrorKind kind_;
 };
 
+// What a malformed input says about the file: its bytes end before what they
+// declare (a cut download or copy), or they are wrong. Set where the error is
+// thrown, so the diagnosis code never depends on the message's wording.
+enum class Damage {
+  Damaged,
+  Truncated,
+};
+
 // The input is malformed: a parser found bytes it cannot accept.
 class FormatError : public Error {
  public:
-  explicit FormatError(std::string message) : Error(ErrorKind::Format, std::move(message)) {}
+  explicit FormatError(std::string message, Damage damage = Damage::Damaged)
+      : Error(ErrorKind::Format, std::move(message)), damage_(damage) {}
+  Damage damage() const { return damage_; }
+
+ private:
+  Damage damage_;
 };
 
 }  // namespace mtool

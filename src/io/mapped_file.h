@@ -10,7 +10,7 @@ namespace mtool {
 class MappedFile {
  public:
   // Maps `path` read-only. Throws Error(Io) for a missing file, a directory,
-  // or a file that cannot be read.
+  // a FIFO, device or /proc file (without blocking), or a file that cannot be read.
   explicit MappedFile(const std::string& path);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
@@ -25,5 +25,14 @@ class MappedFile {
 };
 
 bool is_directory(const std::string& path);
+
+// What a file of this st_mode is when it is not regular ("is a named pipe
+// (FIFO)", "is a character device"), or "" for a regular file.
+std::string special_file_reason(unsigned mode);
+// The sentence MappedFile throws for a non-regular input.
+std::string unreadable_special_file(unsigned mode);
+// That sentence for the file at `path` (symlinks followed); "" when it is
+// regular or absent.
+std::string unreadable_special_file(const std::string& path);
 
 }  // namespace mtool

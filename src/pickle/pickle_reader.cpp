@@ -1,8 +1,13 @@
 #include "pickle/pickle_reader.h"
 
 #include <charconv>
+#include <cstdlib>
+#include <tuple>
 #include <fmt/format.h>
 #include <unordered_map>
+
+#include "pickle/python2_names.h"
+#include "pickle/python_escapes.h"
 
 namespace mtool {
 
@@ -27,14 +32,14 @@ enum Opcode : uint8_t {
 class Reader {
  public:
   Reader(Bytes bytes, uint64_t base_offset, PickleLimits limits)
-      : in_(bytes, base_offset), limits_(limits) {}
+      : bytes_(bytes), in_(bytes, base_offset), limits_(std::move(limits)) {}
 
   PickleProgram run();
   PickleProgram run_tolerant(std::optional<std::string>& error);
 
  private:
-  [[noreturn]] void fail(const std::string& message) const {
-    throw FormatError(fmt::format("offset {}: {}", op_offset_, message));
+  [[noreturn]] void fail(const std::string& message, Damage damage = Damage::Damaged) const {
+    throw FormatError(fmt::format("offset {}: {}", op_offset_, message), damage);
   }
 
   PickleNode* make(PickleKind kind) {
@@ -86,7 +91,9 @@ class Reader {
     return found->second;
   }
 
+  // Names as find_class imports them: Python 2 names mapped to Python 3 ones.
   const PickleNode* make_global(std::string module, std::string name, bool resolved = true) {
+    if (resolved) std::tie(module, name) = python3_name(module, name);
     program_.globals.push_back({module, name, op_offset_, resolved});
     PickleNode* node = make(PickleKind::Global);
     node->text = std::move(module);
@@ -94,6 +101,7 @@ class Reader {
     return node;
   }
   const PickleNode* make_call(const PickleNode* callable, const PickleNode* args) {
+    register_extension(callable, args);
     PickleNode* node = make(PickleKind::Call);
     node->callable = callable;
     node->args = args;
@@ -115,18 +123,26 @@ class Reader {
   const PickleNode* make_decimal(Bytes digits);
   uint64_t decimal_key(Bytes digits);
 
+  void register_extension(const PickleNode* callable, const PickleNode* args);
+  const PickleNode* extension_global(uint32_t code);
+  const PickleNode* stack_global(const PickleNode* module, const PickleNode* name);
+
   void append_items(const PickleNode* target, const std::vector<const PickleNode*>& items);
   void set_items(const PickleNode* target, const std::vector<const PickleNode*>& items);
   void build(const PickleNode* target, const PickleNode* state);
 
   bool step();
 
+  Bytes bytes_;
   ByteReader in_;
   PickleLimits limits_;
   PickleProgram program_;
   std::vector<const PickleNode*> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<uint64_t, const PickleNode*> memo_;
+  // copyreg.add_extension(module, name, code) calls seen so far: EXT1/2/4
+  // opcodes later in the stream import what they registered.
+  std::unordered_map<int64_t, std::pair<std::string, std::string>> extensions_;
   uint64_t op_offset_ = 0;
   uint8_t op_ = 0;
 };
@@ -164,7 +180,9 @@ const PickleNode* Reader::make_decimal(Bytes digits) {
     node->text = std::string(digits);
     return node;
   }
-  if (error != std::errc() || end != digits.data() + digits.size()) fail("integer is not a decimal number");
+  // Python's int(text, 0) also takes hex, signs, spaces and underscores; the
+  // value never names a global, so anything else is read as 0, not a break.
+  if (error != std::errc() || end != digits.data() + digits.size()) value = 0;
   return make_int(value);
 }
 
@@ -176,12 +194,10 @@ uint64_t Reader::decimal_key(Bytes digits) {
 }
 
 void Reader::append_items(const PickleNode* target, const std::vector<const PickleNode*>& items) {
+  // Appending to anything but a list calls its .append/.extend, which CPython
+  // looks up and calls: keep the values so nothing they name is lost.
   PickleNode* node = mutable_node(target);
-  if (node->kind != PickleKind::List && node->kind != PickleKind::Set) {
-    // Appending to anything else calls its .append/.extend: keep the values
-    // as arguments so nothing they name is lost to a later scan.
-    if (node->kind != PickleKind::Call) fail("APPEND to a value that is not a list");
-  }
+  if (node->kind == PickleKind::Global) program_.mutations.push_back({node->text, node->name, op_offset_});
   for (const PickleNode* item : items) {
     grow_depth(node, item);
     node->items.push_back(item);
@@ -190,8 +206,10 @@ void Reader::append_items(const PickleNode* target, const std::vector<const Pick
 
 void Reader::set_items(const PickleNode* target, const std::vector<const PickleNode*>& items) {
   if (items.size() % 2 != 0) fail("SETITEMS with an odd number of values");
+  // SETITEM on anything but a dict calls its __setitem__ (on an imported
+  // object: a change to it, e.g. os.environ).
   PickleNode* node = mutable_node(target);
-  if (node->kind != PickleKind::Dict && node->kind != PickleKind::Call) fail("SETITEM on a value that is not a dict");
+  if (node->kind == PickleKind::Global) program_.mutations.push_back({node->text, node->name, op_offset_});
   for (const PickleNode* item : items) {
     grow_depth(node, item);
     node->items.push_back(item);
@@ -215,6 +233,35 @@ void Reader::build(const PickleNode* target, const PickleNode* state) {
   stack_.back() = wrapper;
 }
 
+// A value made while loading (a call's result, a persistent id) is only known
+// then; a literal that is not text makes CPython refuse the opcode.
+const PickleNode* Reader::stack_global(const PickleNode* module, const PickleNode* name) {
+  if (module->is(PickleKind::String) && name->is(PickleKind::String)) return make_global(module->text, name->text);
+  auto computed = [](const PickleNode* node) {
+    return node->is(PickleKind::Call) || node->is(PickleKind::Global) || node->is(PickleKind::PersistentId);
+  };
+  if (!computed(module) && !computed(name)) fail("STACK_GLOBAL requires str");
+  return make_global("<computed>", module->is(PickleKind::String) ? module->text + "." + describe(name) : describe(name),
+                     false);
+}
+
+void Reader::register_extension(const PickleNode* callable, const PickleNode* args) {
+  if (!callable->is(PickleKind::Global) || callable->qualified_name() != "copyreg.add_extension") return;
+  if (!args->is(PickleKind::Tuple) || args->items.size() != 3) return;
+  const std::string* module = args->items[0]->as_string();
+  const std::string* name = args->items[1]->as_string();
+  std::optional<int64_t> code = args->items[2]->as_int();
+  if (module != nullptr && name != nullptr && code) extensions_[*code] = {*module, *name};
+}
+
+// CPython registers no extension codes by default (copyreg._extension_registry
+// is empty): a code is what this stream registered, or unknown.
+const PickleNode* Reader::extension_global(uint32_t code) {
+  auto found = extensions_.find(code);
+  if (found != extensions_.end()) return make_global(found->second.first, found->second.second);
+  return make_global("copyreg", fmt::format("<extension {}>", code), false);
+}
+
 PickleProgram Reader::run_tolerant(std::optional<std::string>& error) {
   try {
     while (step()) {
@@ -235,7 +282,7 @@ PickleProgram Reader::run() {
 
 bool Reader::step() {
   op_offset_ = in_.file_offset();
-  if (in_.at_end()) fail("the pickle ends without a STOP opcode (truncated)");
+  if (in_.at_end()) fail("the pickle ends without a STOP opcode (truncated)", Damage::Truncated);
   op_ = in_.u8();
   switch (op_) {
     case PROTO: {
@@ -284,7 +331,9 @@ bool Reader::step() {
     case FLOAT: {
       Bytes text = in_.line("FLOAT");
       PickleNode* node = make(PickleKind::Float);
-      std::from_chars(text.data(), text.data() + text.size(), node->float_value);
+      // strtod, not from_chars: libc++ before 17 (Apple's included) has no floating-point from_chars.
+      // mtool never calls setlocale, so the decimal point is '.' as Python writes it.
+      node->float_value = std::strtod(std::string(text.begin(), text.end()).c_str(), nullptr);
       push(node);
       break;
     }
@@ -297,13 +346,20 @@ bool Reader::step() {
 
     case STRING: {
       Bytes quoted = in_.line("STRING");
-      if (quoted.size() >= 2 && (quoted.front() == '\'' || quoted.front() == '"') && quoted.back() == quoted.front()) {
-        quoted = quoted.substr(1, quoted.size() - 2);
+      if (quoted.size() < 2 || (quoted.front() != '\'' && quoted.front() != '"') || quoted.back() != quoted.front()) {
+        fail("the STRING opcode argument must be quoted");
       }
-      push(make_text(PickleKind::String, quoted));
+      std::optional<std::string> text = decode_string_escapes(quoted.substr(1, quoted.size() - 2));
+      if (!text) fail("STRING with a malformed \\x escape");
+      push(make_text(PickleKind::String, *text));
       break;
     }
-    case UNICODE: push(make_text(PickleKind::String, in_.line("UNICODE"))); break;
+    case UNICODE: {
+      std::optional<std::string> text = decode_raw_unicode_escape(in_.line("UNICODE"));
+      if (!text) fail("UNICODE with a malformed \\u escape");
+      push(make_text(PickleKind::String, *text));
+      break;
+    }
     case BINSTRING: {
       int32_t length = in_.i32le();
       if (length < 0) fail("BINSTRING with a negative length");
@@ -392,17 +448,14 @@ bool Reader::step() {
     case STACK_GLOBAL: {
       auto name = pop();
       auto module = pop();
-      bool resolved = module->is(PickleKind::String) && name->is(PickleKind::String);
-      push(make_global(resolved ? module->text : "<computed>", resolved ? name->text : describe(name), resolved));
+      push(stack_global(module, name));
       break;
     }
     case EXT1:
     case EXT2:
     case EXT4: {
       uint32_t code = op_ == EXT1 ? in_.u8() : op_ == EXT2 ? in_.u16le() : in_.u32le();
-      // The copyreg extension registry maps codes to globals at load time; the
-      // code alone does not say which, so it is reported unresolved.
-      push(make_global("copyreg", fmt::format("<extension {}>", code), false));
+      push(extension_global(code));
       break;
     }
     case REDUCE:     // callable(*args)
@@ -439,6 +492,9 @@ bool Reader::step() {
     case BUILD: {
       auto state = pop();
       build(top(), state);
+      if (limits_.inline_data_after_build) {
+        in_.skip(limits_.inline_data_after_build(*top(), bytes_.substr(in_.position())));
+      }
       break;
     }
     case PERSID: {
@@ -475,15 +531,14 @@ bool looks_like_pickle(Bytes bytes) {
   if (bytes.empty()) return false;
   auto first = static_cast<uint8_t>(bytes[0]);
   if (first == PROTO) return bytes.size() >= 2 && static_cast<uint8_t>(bytes[1]) <= 5;
-  // Protocol 0 and 1 pickles have no header; these opcodes can open one.
-  switch (first) {
-    case MARK: case GLOBAL: case EMPTY_DICT: case EMPTY_LIST: case EMPTY_TUPLE: case NONE: case INT:
-    case BININT: case BININT1: case BININT2: case LONG: case STRING: case BINUNICODE: case UNICODE:
-    case BINSTRING: case SHORT_BINSTRING: case FLOAT: case BINFLOAT: case INST:
-      return true;
-    default:
-      return false;
-  }
+  // The unpickler needs no header: any opcode can open a pickle.
+  return is_pickle_opcode(first);
+}
+
+bool is_pickle_opcode(uint8_t byte) {
+  if (byte >= PROTO && byte <= READONLY_BUFFER) return true;
+  constexpr std::string_view kTextOpcodes = "(.012FIJKLMNPQRSTUVXabcd}eghijl]opqrstu)GBC";
+  return byte != 0 && kTextOpcodes.find(static_cast<char>(byte)) != std::string_view::npos;
 }
 
 }  // namespace mtool

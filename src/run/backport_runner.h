@@ -8,9 +8,10 @@ namespace mtool {
 // machinery writes `output`, whose version is then read back by LibTorch.
 nlohmann::json run_backport(const nlohmann::json& request);
 
-// {"reference", "candidate", "verify", "model": {inputs spec}} ->
-// {"loaded": true, "max_abs_diff", "output"}: loads the candidate with
-// _load_for_mobile and, when asked, runs both on the same inputs.
+// {"reference", "candidate", "verify", "qengine", "model": {inputs spec}} ->
+// {"loaded": true, "qengine", "max_abs_diff", "output"}: sets the quantized
+// engine (use_quantized_engine), loads the candidate with _load_for_mobile and,
+// when asked, runs both on the same inputs.
 nlohmann::json run_compare(const nlohmann::json& request);
 
 }  // namespace mtool

@@ -2,11 +2,13 @@
 
 #include <cmath>
 #include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
 #include <vips/vips8>
 
 #include "run/measure.h"
 #include "score/bilinear_resize.h"
+#include "score/native_crops.h"
 
 namespace mtool {
 
@@ -25,7 +27,26 @@ void init_vips() {
   });
 }
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+// libvips keeps one error buffer for the whole process and never empties it:
+// a VError's text holds every earlier photo's failure too, and, with decode
+// workers, other threads'. The reason for `path` is its latest line naming
+// `path`, else its latest line naming no file at all.
+std::string decode_error_reason(const std::string& text, const std::string& path) {
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    if (end > start) lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  std::string quoted = "\"" + path + "\"";
+  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+    if (line->find(quoted) != std::string::npos) return *line;
+  }
+  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+    if (line->find('"') == std::string::npos) return *line;
+  }
+  return "libvips gave no reason";
+}
 
 int orientation_of(const vips::VImage& header) {
   return header.get_typeof(VIPS_META_ORIENTATION) != 0 ? header.get_int(VIPS_META_ORIENTATION) : 1;
@@ -42,8 +63,8 @@ vips::VOption* load_options(int orientation = 1) {
 }
 
 // EXIF orientations 5 to 8 turn the image by 90 degrees: width and height swap.
-std::pair<int, int> upright_size(const vips::VImage& header) {
-  int orientation = orientation_of(header);
+std::pair<int, int> upright_size(const vips::VImage& header, bool auto_rotate) {
+  int orientation = auto_rotate ? orientation_of(header) : 1;
   bool turned = orientation >= 5 && orientation <= 8;
   return turned ? std::pair{header.height(), header.width()} : std::pair{header.width(), header.height()};
 }
@@ -97,21 +118,20 @@ int jpeg_shrink(const vips::VImage& header, int width, int height, int target_wi
   return shrink;
 }
 
-// Decoded (at a reduced scale when `fast` and the format allows), upright,
-// in sRGB, then resized exactly as PIL does (score/bilinear_resize.h).
-Rgb8Image decode_and_resize(const std::string& path, const vips::VImage& header, int width, int height,
-                            int target_width, int target_height, Window window, bool fast) {
-  auto options = load_options(orientation_of(header));
-  if (fast) {
-    int shrink = jpeg_shrink(header, width, height, target_width, target_height);
-    if (shrink > 1) options->set("shrink", shrink);
-  }
+// Decoded (at 1/`shrink` scale, JPEG only), upright by its EXIF orientation
+// unless `auto_rotate` is off, in 8-bit sRGB; only `area` of the upright
+// photo when given (libvips then decodes no further than its last row).
+Rgb8Image decode_upright(const std::string& path, const vips::VImage& header, int shrink, bool auto_rotate,
+                         const Window* area = nullptr) {
+  auto options = load_options(auto_rotate ? orientation_of(header) : 1);
+  if (shrink > 1) options->set("shrink", shrink);
   vips::VImage image = vips::VImage::new_from_file(path.c_str(), options);
-  image = image.autorot();
+  if (auto_rotate) image = image.autorot();
+  if (area != nullptr) image = image.extract_area(area->left, area->top, area->width, area->height);
   if (image.get_typeof(VIPS_META_ICC_NAME) != 0) {
     image = image.icc_transform("srgb", vips::VImage::option()->set("embedded", true));
   }
-  return bilinear_resize_window(to_rgb8(to_srgb_rgb(image)), target_width, target_height, window);
+  return to_rgb8(to_srgb_rgb(image));
 }
 
 // torchvision's CenterCrop: offsets round half to even... it uses
@@ -126,9 +146,52 @@ Window crop_window(int width, int height, const Recipe& recipe) {
   return {crop_offset(width, crop_width), crop_offset(height, crop_height), crop_width, crop_height};
 }
 
+// The crops at 100% of the photo a multi-view recipe asks for, placed by the
+// detail of the first view (score/native_crops.h), from `full`, the photo decoded at 100%.
+std::vector<Rgb8Image> native_crops(const Rgb8Image& full, const Rgb8Image& view, const Recipe& recipe) {
+  int size = recipe.native_crop_size;
+  Rgb8Image photo = at_least(full, size);
+  std::vector<Rgb8Image> crops;
+  for (CropBox box : native_crop_boxes(photo.width, photo.height, view, recipe.native_crops, size)) {
+    crops.push_back(crop(photo, box, size));
+  }
+  return crops;
+}
+
+// PIL's Image.convert("L") (ITU-R 601-2 luma in 16-bit fixed point, rounded), which
+// torchvision's Grayscale and MNIST-style pipelines use: [H, W, 1] uint8.
+torch::Tensor luminance(const torch::Tensor& hwc) {
+  torch::Tensor wide = hwc.to(torch::kInt32);
+  torch::Tensor sum = wide.select(2, 0) * 19595 + wide.select(2, 1) * 38470 + wide.select(2, 2) * 7471 + 0x8000;
+  return sum.div(65536, "floor").to(torch::kUInt8).unsqueeze(2);
+}
+
+// The same crops when only a reduced decode exists: the photo is decoded
+// again at 100%, but only the rectangle around the crops is turned into
+// sRGB and copied, and a top-to-bottom JPEG decode stops after its last row
+// (on a 12 MP photo, most of the cost of the crops is that decode).
+std::vector<Rgb8Image> native_crops_decoded(const std::string& path, const vips::VImage& header, int width, int height,
+                                            const Rgb8Image& view, const Recipe& recipe) {
+  int size = recipe.native_crop_size;
+  if (std::min(width, height) < size) return native_crops(decode_upright(path, header, 1, recipe.auto_rotate), view, recipe);
+  std::vector<CropBox> boxes = native_crop_boxes(width, height, view, recipe.native_crops, size);
+  CropBox first = boxes.front();
+  CropBox last = boxes.front();
+  for (CropBox box : boxes) {
+    first = {std::min(first.left, box.left), std::min(first.top, box.top)};
+    last = {std::max(last.left, box.left), std::max(last.top, box.top)};
+  }
+  Window area{first.left, first.top, last.left + size - first.left, last.top + size - first.top};
+  Rgb8Image part = decode_upright(path, header, 1, recipe.auto_rotate, &area);
+  std::vector<Rgb8Image> crops;
+  for (CropBox box : boxes) crops.push_back(crop(part, {box.left - first.left, box.top - first.top}, size));
+  return crops;
+}
+
 torch::Tensor to_tensor(Rgb8Image& image, const Recipe& recipe) {
   torch::Tensor hwc = torch::from_blob(image.pixels.data(), {image.height, image.width, 3}, torch::kUInt8).clone();
   if (recipe.bgr) hwc = hwc.flip({2});
+  if (recipe.grey) hwc = luminance(hwc);
   if (recipe.dtype == "uint8") {
     torch::Tensor out = recipe.nhwc ? hwc : hwc.permute({2, 0, 1});
     return out.unsqueeze(0).contiguous();
@@ -141,8 +204,10 @@ torch::Tensor to_tensor(Rgb8Image& image, const Recipe& recipe) {
     std::swap(mean[0], mean[2]);
     std::swap(std[0], std[2]);
   }
-  torch::Tensor mean_t = torch::tensor({mean[0], mean[1], mean[2]}, torch::kFloat32);
-  torch::Tensor std_t = torch::tensor({std[0], std[1], std[2]}, torch::kFloat32);
+  torch::Tensor mean_t = recipe.grey ? torch::tensor({mean[0]}, torch::kFloat32)
+                                     : torch::tensor({mean[0], mean[1], mean[2]}, torch::kFloat32);
+  torch::Tensor std_t = recipe.grey ? torch::tensor({std[0]}, torch::kFloat32)
+                                    : torch::tensor({std[0], std[1], std[2]}, torch::kFloat32);
   values = values.sub(mean_t).div(std_t);  // broadcast over the last (channel) axis
   if (!recipe.nhwc) values = values.permute({2, 0, 1});
   return values.unsqueeze(0).contiguous();
@@ -155,23 +220,67 @@ void set_image_decoder_threads(int threads) {
   vips_concurrency_set(threads);
 }
 
-PreparedImage prepare_image(const std::string& path, const Recipe& recipe) {
-  init_vips();
-  try {
+namespace {
+
+// Throws vips::VError when libvips cannot decode the photo.
+PreparedImage decode_and_prepare(const std::string& path, const Recipe& recipe) {
+  {
     Clock::time_point start = Clock::now();
     PreparedImage prepared;
     vips::VImage header = vips::VImage::new_from_file(path.c_str(), load_options());
-    std::tie(prepared.width, prepared.height) = upright_size(header);
+    std::tie(prepared.width, prepared.height) = upright_size(header, recipe.auto_rotate);
     auto [target_width, target_height] = resized_size(prepared.width, prepared.height, recipe);
-    Rgb8Image image = decode_and_resize(path, header, prepared.width, prepared.height, target_width, target_height,
-                                        crop_window(target_width, target_height, recipe), !recipe.exact_resize);
+    // Decoded at a reduced scale when the format allows and the recipe is not exact, then
+    // resized exactly as PIL does (score/bilinear_resize.h).
+    int shrink = recipe.exact_resize ? 1 : jpeg_shrink(header, prepared.width, prepared.height, target_width, target_height);
+    Rgb8Image decoded = decode_upright(path, header, shrink, recipe.auto_rotate);
+    Rgb8Image image = bilinear_resize_window(decoded, target_width, target_height,
+                                             crop_window(target_width, target_height, recipe));
+    std::vector<Rgb8Image> crops;
+    if (recipe.native_crops > 0) {
+      // The crops need the photo in full: a second decode only when the first was reduced.
+      crops = shrink == 1 ? native_crops(decoded, image, recipe)
+                          : native_crops_decoded(path, header, prepared.width, prepared.height, image, recipe);
+    }
     prepared.decode_ms = ms_since(start);
     Clock::time_point preprocess_start = Clock::now();
     prepared.tensor = to_tensor(image, recipe);
+    if (!crops.empty()) {
+      std::vector<torch::Tensor> views = {prepared.tensor};
+      for (Rgb8Image& view : crops) views.push_back(to_tensor(view, recipe));
+      prepared.tensor = torch::cat(views, recipe.nhwc ? 3 : 1);  // views stacked on the channel axis
+    }
     prepared.preprocess_ms = ms_since(preprocess_start);
     return prepared;
+  }
+}
+
+// libvips keeps one error buffer for the whole process, shared by the decode
+// workers, and stops adding to it once full: a failed photo is decoded again
+// with no other decode running and the buffer emptied first, so its reason is
+// its own (only failures pay for this).
+std::shared_mutex& vips_error_buffer_lock() {
+  static std::shared_mutex lock;
+  return lock;
+}
+
+}  // namespace
+
+PreparedImage prepare_image(const std::string& path, const Recipe& recipe) {
+  init_vips();
+  try {
+    std::shared_lock decoding(vips_error_buffer_lock());
+    return decode_and_prepare(path, recipe);
+  } catch (const vips::VError&) {
+  }
+  std::unique_lock alone(vips_error_buffer_lock());
+  vips_error_clear();
+  try {
+    return decode_and_prepare(path, recipe);
   } catch (const vips::VError& error) {
-    throw std::runtime_error(path + ": cannot decode image: " + first_line(error.what()));
+    std::string reason = decode_error_reason(error.what(), path);
+    vips_error_clear();  // so the buffer does not grow with every failed photo
+    throw std::runtime_error(path + ": cannot decode image: " + reason);
   }
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // Wall time and peak memory of this process, for bench and score (runtime
-// library only).
+// library only); peak memory comes from platform/platform.h.
 #include <chrono>
 #include <cstdint>
+
+#include "platform/platform.h"
 
 namespace mtool {
 
@@ -12,11 +14,7 @@ inline double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Peak resident memory of this process (VmHWM).
-uint64_t peak_rss_bytes();
-
-// Resets that peak, so a later peak_rss_bytes() covers only what follows
-// (Linux 4.0+). False when the kernel does not allow it.
-bool reset_peak_rss();
+using platform::peak_rss_bytes;
+using platform::reset_peak_rss;
 
 }  // namespace mtool

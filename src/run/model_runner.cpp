@@ -1,10 +1,14 @@
 #include "run/model_runner.h"
 
+#include <ATen/Context.h>
+#include <algorithm>
 #include <cstring>
+#include <fmt/format.h>
 #include <sstream>
 #include <stdexcept>
 #include <torch/csrc/jit/mobile/import.h>
 
+#include "io/error.h"
 #include "run/image_input.h"
 
 namespace mtool {
@@ -27,15 +31,49 @@ c10::IValue Model::forward(const std::vector<c10::IValue>& inputs) {
   return mobile_ ? lite_->forward(copy) : script_->forward(copy);
 }
 
+namespace {
+
+// One argument as plan_bench describes it; `photo`, when defined, stands for the first Tensor.
+c10::IValue make_argument(const Json& argument, std::optional<torch::Tensor>& photo) {
+  std::string type = argument["type"];
+  if (type == "Tensor") {
+    if (photo) {
+      torch::Tensor tensor = *photo;
+      photo.reset();
+      return tensor;
+    }
+    return torch::rand(argument["shape"].get<std::vector<int64_t>>());
+  }
+  if (type == "List[Tensor]") {
+    c10::List<torch::Tensor> list;
+    for (const auto& shape : argument["shapes"]) list.push_back(torch::rand(shape.get<std::vector<int64_t>>()));
+    return list;
+  }
+  // TorchScript checks the kind exactly: a float argument must get a double, never an int.
+  if (type == "float") return argument["value"].get<double>();
+  if (type == "int") return argument["value"].get<int64_t>();
+  if (type == "bool") return argument["value"].get<bool>();
+  throw std::runtime_error("mtool cannot make an input of type " + type);
+}
+
+}  // namespace
+
 std::vector<c10::IValue> make_inputs(const Json& spec) {
+  std::optional<torch::Tensor> photo;
   if (spec.contains("image") && spec["image"].is_string() && !spec["image"].get<std::string>().empty()) {
     Recipe recipe;
     apply_recipe_json(recipe, spec["recipe"], "recipe");
-    return {prepare_image(spec["image"].get<std::string>(), recipe).tensor};
+    photo = prepare_image(spec["image"].get<std::string>(), recipe).tensor;
+    if (!spec.contains("arguments") || !spec["arguments"].is_array()) return {*photo};
   }
-  // Deterministic, so runs and models see the same data.
+  // Deterministic, so runs and models see the same data: the tensors drawn in argument order,
+  // as torch.manual_seed(0) then torch.rand for each in Python.
   torch::manual_seed(0);
   std::vector<c10::IValue> inputs;
+  if (spec.contains("arguments") && spec["arguments"].is_array()) {
+    for (const auto& argument : spec["arguments"]) inputs.push_back(make_argument(argument, photo));
+    return inputs;
+  }
   for (const auto& shape : spec["inputs"]) inputs.emplace_back(torch::rand(shape.get<std::vector<int64_t>>()));
   return inputs;
 }
@@ -50,6 +88,33 @@ std::string describe_output(const c10::IValue& value) {
   if (value.isList()) return "list of " + std::to_string(value.toListRef().size());
   if (value.isGenericDict()) return "dict of " + std::to_string(value.toGenericDict().size());
   return value.tagKind();
+}
+
+namespace {
+
+std::string engine_name(at::QEngine engine) {
+  std::string name = c10::toString(engine);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  return name;
+}
+
+}  // namespace
+
+std::string use_quantized_engine(const Json& request) {
+  std::string wanted = request.value("qengine", "");
+  if (!wanted.empty()) {
+    std::vector<std::string> built;
+    for (at::QEngine engine : at::globalContext().supportedQEngines()) {
+      if (engine == at::QEngine::NoQEngine) continue;
+      built.push_back(engine_name(engine));
+      if (engine_name(engine) == wanted) at::globalContext().setQEngine(engine);
+    }
+    if (std::find(built.begin(), built.end(), wanted) == built.end()) {
+      throw Error(ErrorKind::Usage, fmt::format("--qengine {}: this LibTorch has no such quantized engine (it has {})",
+                                                wanted, fmt::join(built, ", ")));
+    }
+  }
+  return engine_name(at::globalContext().qEngine());
 }
 
 std::string first_line(const char* text) {

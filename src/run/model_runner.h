@@ -22,7 +22,9 @@ class Model {
 };
 
 // The inputs a request describes: {"inputs": [[shape]...]} as deterministic
-// random float32 tensors, or {"image": path, "recipe": {...}} as a photo.
+// random float32 tensors, or {"image": path, "recipe": {...}} as a photo; with
+// {"arguments": [...]} (BenchPlan::arguments), each argument in turn: tensors,
+// lists of them, ints, floats and bools (the photo is the first Tensor).
 std::vector<c10::IValue> make_inputs(const nlohmann::json& spec);
 
 // "[1, 1000] float", "tuple of 2", ...
@@ -31,6 +33,12 @@ std::string describe_output(const c10::IValue& value);
 // The largest absolute difference between two outputs of the same structure;
 // throws std::runtime_error when their structures differ.
 double max_abs_difference(const c10::IValue& a, const c10::IValue& b);
+
+// Sets LibTorch's quantized engine from a request's "qengine" ("qnnpack", "onednn", "fbgemm"; absent:
+// LibTorch's default) before a model loads, and returns the one in effect, lower case. Phones run
+// QNNPACK; x86 LibTorch defaults to oneDNN (or FBGEMM), whose quantized results differ slightly.
+// Throws Error(Usage) for an engine this LibTorch was built without, naming those it has.
+std::string use_quantized_engine(const nlohmann::json& request);
 
 // The sentence that says what went wrong in a LibTorch message: its first
 // line (they start with a blank line and end with a backtrace), or for a

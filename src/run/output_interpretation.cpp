@@ -4,6 +4,7 @@
 #include <sstream>
 #include <torch/torch.h>
 
+#include "io/error.h"
 #include "score/labels.h"
 
 namespace mtool {
@@ -149,6 +150,8 @@ Json interpret_output(const c10::IValue& output, int64_t index, int64_t batch, c
       return classes_kind(row, hints);
     }
     return tensors_kind(output, index, batch);
+  } catch (const Error&) {
+    throw;  // the user's mistake (--labels that do not fit): stops the run with its own line
   } catch (const std::exception& error) {
     return {{"kind", "unreadable"}, {"error", std::string(error.what()).substr(0, 200)}};
   }

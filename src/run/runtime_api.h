@@ -21,8 +21,8 @@ struct MtoolRuntimeApi {
   // Loads the model at `path` with `loader`. Returns 1 on success; on failure
   // returns 0 and writes the first line of LibTorch's error to `error`.
   int (*try_load)(const char* path, int loader, char* error, size_t error_size);
-  // Runs `command` ("bench", "backport", "compare") on a JSON request; returns a JSON answer that the
-  // caller releases with free_text. An answer {"error": "..."} reports failure.
+  // Runs `command` ("bench", "backport", "convert", "compare", "load_ops") on a JSON request; returns a JSON answer
+  // that the caller releases with free_text. An answer {"error": "..."} reports failure.
   char* (*run_json)(const char* command, const char* request);
   void (*free_text)(char* text);
   // Like run_json for commands that report as they go ("score"): each event

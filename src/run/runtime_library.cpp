@@ -7,10 +7,14 @@
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/version.h>
 
+#include "io/error.h"
+#include "io/error_kind_name.h"
+#include "io/json_text.h"
 #include "run/backport_runner.h"
 #include "run/bench_runner.h"
 #include "run/convert_runner.h"
 #include "run/model_runner.h"
+#include "run/operator_loader.h"
 #include "run/runtime_api.h"
 #include "run/score_runner.h"
 
@@ -55,6 +59,9 @@ char* answer_of(Body body) {
   nlohmann::json answer;
   try {
     answer = body();
+  } catch (const mtool::Error& e) {
+    // Errors keep their kind across the library boundary: usage and I/O exit 2.
+    answer = {{"error", mtool::first_line(e.what())}, {"kind", mtool::error_kind_name(e.kind())}};
   } catch (const c10::Error& e) {
     char line[1024];
     copy_first_line(e.what_without_backtrace(), line, sizeof line);
@@ -62,16 +69,17 @@ char* answer_of(Body body) {
   } catch (const std::exception& e) {
     answer = {{"error", mtool::first_line(e.what())}};
   }
-  return copy_text(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return copy_text(mtool::json_text(answer));
 }
 
 char* run_streaming(const char* command, const char* request, void (*emit)(const char* event, void* context),
                     void* context) {
   return answer_of([&]() -> nlohmann::json {
-    if (std::string(command) != "score") return {{"error", std::string("unknown streaming command ") + command}};
-    mtool::run_score(nlohmann::json::parse(request), [&](const nlohmann::json& event) {
-      emit(event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), context);
-    });
+    auto forward = [&](const nlohmann::json& event) { emit(mtool::json_text(event).c_str(), context); };
+    std::string name(command);
+    if (name == "bench") return mtool::run_bench(nlohmann::json::parse(request), forward);
+    if (name != "score") return {{"error", std::string("unknown streaming command ") + command}};
+    mtool::run_score(nlohmann::json::parse(request), forward);
     return nlohmann::json::object();
   });
 }
@@ -84,6 +92,7 @@ char* run_json(const char* command, const char* request) {
     if (name == "backport") return mtool::run_backport(parsed);
     if (name == "convert") return mtool::run_convert(parsed);
     if (name == "compare") return mtool::run_compare(parsed);
+    if (name == "load_ops") return mtool::run_load_ops(parsed);
     return {{"error", std::string("unknown runtime command ") + command}};
   });
 }

@@ -10,6 +10,7 @@
 #include <torch/version.h>
 #include <torch/torch.h>
 
+#include "explain/input_rejection.h"
 #include "run/image_input.h"
 #include "run/measure.h"
 #include "run/model_runner.h"
@@ -20,6 +21,14 @@ namespace mtool {
 namespace {
 
 using Json = nlohmann::json;
+
+// The dtype as score's --dtype spells it.
+std::string dtype_name(const torch::Tensor& tensor) {
+  if (tensor.scalar_type() == torch::kByte) return "uint8";
+  if (tensor.scalar_type() == torch::kFloat) return "float32";
+  return c10::toString(tensor.scalar_type());
+}
+
 struct Prepared {
   std::optional<PreparedImage> image;
   std::string error;
@@ -111,6 +120,10 @@ class Scorer {
     }
     batch_ = std::max(1, request.value("batch", 1));
     save_inputs_ = request.value("save_inputs", "");
+    // A run streamed in chunks numbers saved inputs across all of them.
+    save_inputs_first_ = request.value("save_inputs_first", static_cast<size_t>(0));
+    // A later chunk of a streamed run: the model already ran, so a failing photo is that photo's error.
+    any_inference_ = request.value("model_ran", false);
   }
 
   void run(Model& model, const std::vector<std::string>& paths, const Recipe& recipe, int workers) {
@@ -155,14 +168,45 @@ class Scorer {
       }
       inference_ms = ms_since(start) / static_cast<double>(inputs.size());
       if (!error.empty() && !any_inference_) {
-        throw std::runtime_error(fmt::format("the model rejected a {} input: {} (give the size it was trained on: "
-                                             "--resize and --crop, or `mtool recipe set`)", describe_output(batch), error));
+        if (inputs.size() > 1 && runs_alone(inputs[0])) {
+          score_one_at_a_time(error, inputs.size());
+          return;
+        }
+        throw std::runtime_error(
+            describe_rejection(error, batch.sizes().vec(), dtype_name(batch), InputOrigin::Photos));
       }
       any_inference_ = any_inference_ || error.empty();
     }
     int64_t position = 0;
     for (Pending& item : pending_) emit_image(item, output, error, inference_ms, position, static_cast<int64_t>(inputs.size()));
     pending_.clear();
+  }
+
+  bool runs_alone(const torch::Tensor& input) {
+    try {
+      model_->forward({input});
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  // Some models take one photo per call only (a quantized linear layer whose engine has no batched
+  // kernel, a reshape to [1, -1]): said once, then every photo is scored alone, in this run's later
+  // chunks too (the note carries the batch size the caller must use from now on).
+  void score_one_at_a_time(const std::string& error, size_t tried) {
+    emit_({{"event", "note"},
+           {"batch", 1},
+           {"text", fmt::format("the model failed on a batch of {} ({}) but runs one photo at a time: scoring with "
+                                "--batch 1", tried, error)}});
+    batch_ = 1;
+    std::vector<Pending> waiting = std::move(pending_);
+    pending_.clear();
+    for (Pending& item : waiting) {
+      pending_.push_back(std::move(item));
+      if (pending_.back().prepared.image) flush();
+    }
+    flush();
   }
 
   void emit_image(Pending& item, const c10::IValue& output, const std::string& error, double inference_ms,
@@ -191,7 +235,7 @@ class Scorer {
 
   // The exact tensor the model saw, as torch.save writes it (torch.load reads it).
   std::string save_input(const torch::Tensor& tensor, size_t index) const {
-    std::string path = fmt::format("{}/{:06d}.pt", save_inputs_, index);
+    std::string path = fmt::format("{}/{:06d}.pt", save_inputs_, save_inputs_first_ + index);
     std::vector<char> bytes = torch::pickle_save(tensor);
     std::ofstream out(path, std::ios::binary);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -202,6 +246,7 @@ class Scorer {
   const Json& request_;
   const ScoreEmitter& emit_;
   std::string save_inputs_;
+  size_t save_inputs_first_ = 0;
   OutputHints hints_;
   int batch_ = 1;
   Model* model_ = nullptr;
@@ -219,10 +264,11 @@ void run_score(const Json& request, const ScoreEmitter& emit) {
   set_image_decoder_threads(1);
   Recipe recipe;
   apply_recipe_json(recipe, request["recipe"], "recipe");
+  std::string qengine = use_quantized_engine(request);
   Clock::time_point load_start = Clock::now();
   Model model(request["model"].get<std::string>(), request["loader"].get<std::string>());
   emit({{"event", "loaded"}, {"load_ms", ms_since(load_start)}, {"threads", torch::get_num_threads()},
-        {"decode_workers", workers}, {"libtorch", TORCH_VERSION}});
+        {"decode_workers", workers}, {"libtorch", TORCH_VERSION}, {"qengine", qengine}});
   std::vector<std::string> paths = request["images"].get<std::vector<std::string>>();
   Clock::time_point start = Clock::now();
   Scorer(request, emit).run(model, paths, recipe, workers);

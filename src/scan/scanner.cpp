@@ -5,13 +5,18 @@
 #include <fmt/format.h>
 #include <set>
 
+#include "archive/inflate.h"
 #include "archive/other_archives.h"
+#include "archive/top_folder.h"
 #include "archive/zip_archive.h"
 #include "archive/zip_damage.h"
-#include "inspect/torch_pickle.h"
 #include "io/mapped_file.h"
 #include "io/utf8.h"
 #include "pickle/pickle_reader.h"
+#include "scan/joblib_arrays.h"
+#include "torch_pickle/legacy_layout.h"
+#include "torch_pickle/legacy_storages.h"
+#include "torch_pickle/torch_pickle.h"
 
 namespace mtool {
 
@@ -20,9 +25,6 @@ namespace {
 // Nested archives deeper than this are reported, not followed.
 constexpr int kMaxNesting = 6;
 constexpr uint64_t kMaxRecordBytes = 2ull << 30;
-// torch.save before 1.6: magic number, protocol version, system info, object,
-// storage keys; raw storage bytes follow and are not pickles.
-constexpr int kLegacyTorchSavePickles = 5;
 constexpr std::string_view kNumpyMagic = "\x93NUMPY";
 
 std::string join_part(const std::string& outer, const std::string& inner) {
@@ -46,32 +48,64 @@ bool is_tensor_storage(std::string_view name) {
   return folder.ends_with("data") || folder.ends_with("constants") || folder.ends_with("tensors");
 }
 
-bool is_torchscript_record(std::string_view name) {
-  return name.ends_with("/constants.pkl") || name.ends_with("/bytecode.pkl") || name.find("/code/") != std::string::npos;
+// torch.load hands a zip to torch.jit.load when it holds <archive>/constants.pkl
+// (torch 1.13 serialization.py _is_torchscript_zip: 'constants.pkl' in
+// get_all_records(), names relative to the first record's folder). Only then
+// are TorchScript's own names resolved without Python.
+std::string torchscript_prefix(const std::vector<ZipEntry>& entries) {
+  if (entries.empty()) return "";
+  std::string prefix = first_record_folder(entries) + "/";
+  bool torchscript = std::any_of(entries.begin(), entries.end(), [&](const ZipEntry& e) { return e.name == prefix + "constants.pkl"; });
+  return torchscript ? prefix : "";
 }
 
-template <typename Records>
-PickleContext context_of(const Records& records) {
-  bool torchscript = std::any_of(records.begin(), records.end(), [](const auto& r) { return is_torchscript_record(r.name); });
-  return torchscript ? PickleContext::TorchScriptArchive : PickleContext::Plain;
+// In a TorchScript archive torch::jit::load's own unpickler reads every record
+// (data.pkl, constants.pkl, bytecode.pkl, code/*.debug_pkl, traced_inputs.pkl):
+// all but extra/, which it hands to the caller as raw bytes that the caller
+// may well unpickle in Python.
+bool read_by_torchscript(const std::string& prefix, std::string_view name) {
+  if (prefix.empty() || !name.starts_with(prefix)) return false;
+  return !name.substr(prefix.size()).starts_with("extra/");
+}
+
+// Bytes [begin, end) of the file that one listed zip record occupies.
+struct Span {
+  uint64_t begin = 0, end = 0;
+  bool operator<(const Span& other) const { return begin < other.begin; }
+};
+
+// The bytes a listed record occupies, local header to the end of its data.
+Span span_of(const ZipArchive& zip, const ZipEntry& entry, Bytes file) {
+  try {
+    Bytes data = zip.stored_bytes(entry);
+    return {entry.local_header_offset, static_cast<uint64_t>(data.data() - file.data()) + data.size()};
+  } catch (const FormatError&) {
+    return {entry.local_header_offset, entry.local_header_offset};  // scan_zip_entry reports it
+  }
 }
 
 class Scanner {
  public:
-  Scanner(const GlobalPolicy& policy, ScanReport& report) : policy_(policy), report_(report) {}
+  Scanner(const GlobalPolicy& policy, ScanReport& report, PickleLimits limits)
+      : policy_(policy), report_(report), limits_(limits) {}
 
   // Scans whatever `bytes` are: returns the container kind it found.
   std::string scan(Bytes bytes, const std::string& part, PickleContext context, int depth);
+  std::string scan_container(Bytes bytes, const std::string& part, int depth);
 
  private:
   void record_globals(const PickleProgram& program, const std::string& part, PickleContext context);
-  void scan_pickles(Bytes bytes, const std::string& part, PickleContext context);
+  bool scan_pickles(Bytes bytes, const std::string& part, PickleContext context);
+  bool reached_globals(const PickleProgram& program) const;
+  void scan_compressed(Bytes bytes, const std::string& part, int depth);
   void scan_zip(Bytes bytes, const std::string& part, int depth);
   void scan_zip_entry(const ZipArchive& zip, const ZipEntry& entry, const std::string& part, PickleContext context,
                       int depth);
+  bool only_tensor_data(const ZipArchive& zip, const ZipEntry& entry) const;
   void scan_npy(Bytes bytes, const std::string& part);
   void scan_local_records(Bytes bytes, const std::string& part, int depth);
-  bool names_danger(const PickleProgram& program, PickleContext context) const;
+  void scan_unlisted_records(Bytes bytes, const std::vector<Span>& listed, const std::string& part, int depth);
+  void scan_local_records_quietly(Bytes bytes, const std::string& part, int depth);
   void scan_other_archive(Bytes bytes, const std::string& part, int depth);
   void not_scanned(const std::string& part, const std::string& why) {
     report_.not_scanned.push_back(fmt::format("{}: {}", part.empty() ? "file" : part, why));
@@ -79,6 +113,7 @@ class Scanner {
 
   const GlobalPolicy& policy_;
   ScanReport& report_;
+  PickleLimits limits_;
   std::set<std::tuple<std::string, std::string, std::string>> seen_;
 };
 
@@ -87,6 +122,17 @@ std::string Scanner::scan(Bytes bytes, const std::string& part, PickleContext co
     not_scanned(part, fmt::format("nested more than {} archives deep", kMaxNesting));
     return "archive";
   }
+  std::string container = scan_container(bytes, part, depth);
+  // pickle.load reads any file from byte 0, whatever else it also is (a tar
+  // whose first member name is a pickle). Not a zip or an .npy: every loader
+  // opens those as such, and pickle.load stops at once on their first byte
+  // (PERSID with no persistent_load, STACK_GLOBAL on an empty stack).
+  if (looks_like_zip(bytes) || starts_with(bytes, kNumpyMagic)) return container;
+  if (scan_pickles(bytes, part, context) && container == "none") container = "pickle";
+  return container;
+}
+
+std::string Scanner::scan_container(Bytes bytes, const std::string& part, int depth) {
   if (looks_like_zip(bytes)) {
     scan_zip(bytes, part, depth);
     return "zip";
@@ -99,11 +145,17 @@ std::string Scanner::scan(Bytes bytes, const std::string& part, PickleContext co
     scan_other_archive(bytes, part, depth);
     return "archive";
   }
-  if (looks_like_pickle(bytes)) {
-    size_t before = report_.pickles + report_.not_scanned.size();
-    scan_pickles(bytes, part, context);
-    // Bytes that only start like a pickle and break at once are not one.
-    if (report_.pickles + report_.not_scanned.size() > before) return "pickle";
+  if (looks_like_compressed_stream(bytes)) {
+    scan_compressed(bytes, part, depth);
+    return "compressed";
+  }
+  // A zip after other bytes is read by zip readers that find its end record
+  // (within the last 64 KiB), as Python's zipfile does.
+  if (bytes.size() >= 22 && find_last(bytes, "PK\x05\x06", bytes.size() > 65557 ? bytes.size() - 65557 : 0,
+                                      bytes.size() - 22) != Bytes::npos) {
+    size_t before = report_.scanned.size();
+    scan_local_records_quietly(bytes, part, depth);
+    if (report_.scanned.size() > before) return "zip";
   }
   return "none";
 }
@@ -145,60 +197,71 @@ bool is_importable_name(std::string_view text) {
   return true;
 }
 
-bool has_proto_header(Bytes bytes) { return !bytes.empty() && static_cast<uint8_t>(bytes[0]) == 0x80; }
+// PROTO 2 to 5, as pickle.dump writes it: a stream that starts so and breaks
+// is a damaged pickle, worth a note even when it named nothing. (PROTO 0 and 1
+// are never written; "\x80\x00" starts a safetensors file with a 128-byte header.)
+bool has_proto_header(Bytes bytes) {
+  return bytes.size() >= 2 && static_cast<uint8_t>(bytes[0]) == 0x80 && static_cast<uint8_t>(bytes[1]) >= 2 &&
+         static_cast<uint8_t>(bytes[1]) <= 5;
+}
 
-// Data without a PROTO header that breaks part way is most likely not a
-// pickle (text starting with 'c' or '('), unless what it named is dangerous:
-// Python would have imported and run that before reaching the break.
-bool Scanner::names_danger(const PickleProgram& program, PickleContext context) const {
-  return !program.mutations.empty() || std::any_of(program.globals.begin(), program.globals.end(), [&](const auto& g) {
-    return !g.resolved || policy_.classify(g.module, g.name, context) == Verdict::Dangerous;
+// Code runs while unpickling only through a global: a stream that breaks
+// before naming one (importably) could not have run anything, and is taken
+// for data that merely starts with an opcode byte.
+bool Scanner::reached_globals(const PickleProgram& program) const {
+  return !program.mutations.empty() || std::any_of(program.globals.begin(), program.globals.end(), [](const auto& g) {
+    return !g.resolved || (is_importable_name(g.module) && is_importable_name(g.name));
   });
 }
 
-// A first "pickle" that breaks having built almost nothing, or having named
-// only globals Python could never import, was not a pickle.
-bool never_was_a_pickle(const PickleProgram& program) {
-  if (program.arena.size() < 2 && program.globals.empty()) return true;
-  return !program.globals.empty() && std::none_of(program.globals.begin(), program.globals.end(), [](const auto& g) {
-    return is_importable_name(g.module) && is_importable_name(g.name);
-  });
-}
-
-void Scanner::scan_pickles(Bytes bytes, const std::string& part, PickleContext context) {
+// Reads pickles back to back from byte 0, as pickle.load does for the first
+// and torch.load's legacy format for five. Returns whether there was one.
+bool Scanner::scan_pickles(Bytes bytes, const std::string& part, PickleContext context) {
   uint64_t offset = 0;
   int count = 0;
   bool legacy = false;
-  // A file can hold several pickles back to back (torch.save's legacy format
-  // does; so do attacks that hide a second one behind a harmless first).
+  LegacyStorages storages;
   while (offset < bytes.size() && looks_like_pickle(bytes.substr(offset))) {
+    Bytes rest = bytes.substr(offset);
     std::optional<std::string> error;
-    PickleProgram program = read_pickle_tolerant(bytes.substr(offset), offset, error);
-    if (error && count == 0 && !has_proto_header(bytes) && !names_danger(program, context)) return;
-    if (error && count == 0 && !has_proto_header(bytes) && never_was_a_pickle(program)) return;
+    PickleProgram program = read_pickle_tolerant(rest, offset, error, limits_);
+    if (error && !reached_globals(program) && !has_proto_header(rest)) break;
+    if (count == 0) report_.scanned.push_back(part.empty() ? "file" : part);
     record_globals(program, part, context);
     if (error) {
+      // What it named before the break was imported and called already.
       not_scanned(part, fmt::format("the pickle breaks part way ({}); what follows was not scanned", *error));
-      return;
+      return true;
     }
     ++report_.pickles;
-    if (count == 0) {
-      report_.scanned.push_back(part.empty() ? "file" : part);
-      legacy = is_legacy_torch_save_magic(program);
-    }
+    if (count == 0) legacy = is_legacy_torch_save_magic(program);
+    if (legacy && count == kLegacyObjectPickle) storages.read_types(program);
+    if (legacy && count == kLegacyStorageKeysPickle) storages.read_keys(program);
     offset += program.end_offset;
-    if (++count == kLegacyTorchSavePickles && legacy) return;
+    // Legacy torch.save: its raw storages are skipped; anything after them is
+    // not read by torch.load, but is a pickle all the same if it parses as one.
+    if (++count == kLegacyPickleCount && legacy) {
+      offset = storages.end(bytes, offset);
+      legacy = false;
+    }
   }
+  return count > 0;
 }
 
 void Scanner::scan_zip(Bytes bytes, const std::string& part, int depth) {
   try {
     ZipArchive zip(bytes);
-    PickleContext context = context_of(zip.entries());
+    std::string torchscript = torchscript_prefix(zip.entries());
+    std::vector<Span> listed;
     for (const ZipEntry& entry : zip.entries()) {
-      if (entry.is_directory() || is_tensor_storage(entry.name)) continue;
+      listed.push_back(span_of(zip, entry, bytes));
+      if (entry.is_directory() || only_tensor_data(zip, entry)) continue;
+      PickleContext context = read_by_torchscript(torchscript, entry.name) ? PickleContext::TorchScriptArchive
+                                                                          : PickleContext::Plain;
       scan_zip_entry(zip, entry, part, context, depth);
     }
+    std::sort(listed.begin(), listed.end());
+    scan_unlisted_records(bytes, listed, part, depth);
   } catch (const FormatError& error) {
     not_scanned(part.empty() ? "zip" : part,
                 fmt::format("its central directory cannot be read ({}); records were found by their local headers "
@@ -207,11 +270,25 @@ void Scanner::scan_zip(Bytes bytes, const std::string& part, int depth) {
   }
 }
 
+// A tensor storage is raw numbers only when both its central name (torch
+// reads records by it) and its local name say so, and it is not an .npy that
+// numpy.load would open from an npz whatever its name.
+bool Scanner::only_tensor_data(const ZipArchive& zip, const ZipEntry& entry) const {
+  try {
+    if (!is_tensor_storage(entry.name) || !is_tensor_storage(zip.local_name(entry))) return false;
+    if (entry.method == 0) return !starts_with(zip.stored_bytes(entry), kNumpyMagic);
+  } catch (const FormatError&) {
+    return false;  // scan_zip_entry reports it
+  }
+  return false;
+}
+
 // Without a trustworthy central directory, every local header is a record: a
 // stored one's pickle ends at its STOP, a deflated one's stream at its end.
 void Scanner::scan_local_records(Bytes bytes, const std::string& part, int depth) {
   std::vector<LocalRecord> records = find_local_records(bytes);
-  PickleContext context = context_of(records);
+  // Without a central directory torch.load reads nothing as TorchScript.
+  PickleContext context = PickleContext::Plain;
   for (const LocalRecord& record : records) {
     if (is_tensor_storage(record.name) || record.name.ends_with("/")) continue;
     std::string inner = join_part(part, record.name);
@@ -219,12 +296,43 @@ void Scanner::scan_local_records(Bytes bytes, const std::string& part, int depth
       if (record.method == 0) {
         scan(record.data_to_next, inner, context, depth + 1);
       } else if (record.method == 8) {
-        scan(inflate_until_end(record.data_to_next, kMaxRecordBytes), inner, context, depth + 1);
+        scan(inflate_stream(record.data_to_next, kMaxRecordBytes), inner, context, depth + 1);
       } else {
         not_scanned(inner, fmt::format("compression method {}", record.method));
       }
     } catch (const FormatError& error) {
       not_scanned(inner, error.what());
+    }
+  }
+}
+
+// Records the central directory does not list (a fake end record in the
+// comment, data prepended to the zip, a zip appended to another file): zip
+// readers that search differently, or repair tools, still find them. They can
+// only lie in bytes no listed record covers. Only what they hold counts; a
+// fragment that does not read is no finding.
+void Scanner::scan_unlisted_records(Bytes bytes, const std::vector<Span>& listed, const std::string& part,
+                                    int depth) {
+  uint64_t at = 0;
+  for (size_t i = 0; i <= listed.size(); ++i) {
+    uint64_t gap_end = i < listed.size() ? listed[i].begin : bytes.size();
+    if (gap_end > at) scan_local_records_quietly(bytes.substr(at, gap_end - at), part, depth);
+    if (i < listed.size()) at = std::max(at, listed[i].end);
+  }
+}
+
+void Scanner::scan_local_records_quietly(Bytes bytes, const std::string& part, int depth) {
+  if (bytes.find("PK\x03\x04") == Bytes::npos) return;
+  for (const LocalRecord& record : find_local_records(bytes)) {
+    if (record.name.ends_with("/") || is_tensor_storage(record.name)) continue;
+    std::string inner = join_part(part, record.name);
+    try {
+      if (record.method == 0) {
+        scan(record.data_to_next, inner, PickleContext::Plain, depth + 1);
+      } else if (record.method == 8) {
+        scan(inflate_stream(record.data_to_next, kMaxRecordBytes), inner, PickleContext::Plain, depth + 1);
+      }
+    } catch (const FormatError&) {
     }
   }
 }
@@ -255,6 +363,15 @@ void Scanner::scan_zip_entry(const ZipArchive& zip, const ZipEntry& entry, const
   }
 }
 
+// numpy.load unpickles the data when the dtype has an object field: 'O',
+// '|O', 'object', a structured dtype with one. The header is a Python literal
+// that numpy evaluates, so escapes ('\x4f') can spell them too. Any header
+// that could name an object type is followed; the pickle scan finds nothing
+// in plain numbers.
+bool may_hold_objects(Bytes header) {
+  return header.find('O') != Bytes::npos || header.find("object") != Bytes::npos || header.find('\\') != Bytes::npos;
+}
+
 void Scanner::scan_npy(Bytes bytes, const std::string& part) {
   // NumPy .npy: magic, version, header length, a Python dict literal; object
   // arrays ('|O') store a pickle after the header.
@@ -265,11 +382,22 @@ void Scanner::scan_npy(Bytes bytes, const std::string& part) {
     reader.u8();
     uint64_t header_length = major == 1 ? reader.u16le() : reader.u32le();
     Bytes header = reader.take(header_length, "npy header");
-    if (header.find("'|O'") == Bytes::npos && header.find("\"|O\"") == Bytes::npos) return;
+    if (!may_hold_objects(header)) return;
     scan_pickles(bytes.substr(reader.position()), join_part(part, "object array"), PickleContext::Plain);
   } catch (const FormatError& error) {
     not_scanned(part, fmt::format("damaged .npy header ({})", error.what()));
   }
+}
+
+// joblib.load's compressors (zlib, gzip, bz2, xz, raw LZMA) wrap one pickle stream.
+void Scanner::scan_compressed(Bytes bytes, const std::string& part, int depth) {
+  std::string error;
+  std::optional<std::string> content = decompress_stream(bytes, kMaxRecordBytes, error);
+  if (!content) {
+    not_scanned(part.empty() ? "file" : part, fmt::format("compressed data cannot be read ({})", error));
+    return;
+  }
+  scan(*content, join_part(part, "decompressed"), PickleContext::Plain, depth + 1);
 }
 
 void Scanner::scan_other_archive(Bytes bytes, const std::string& part, int depth) {
@@ -282,7 +410,8 @@ void Scanner::scan_other_archive(Bytes bytes, const std::string& part, int depth
 }  // namespace
 
 Verdict ScanReport::verdict() const {
-  Verdict worst = Verdict::Safe;
+  // What was not read could hold anything: never safe.
+  Verdict worst = complete() ? Verdict::Safe : Verdict::Unknown;
   for (const ScannedGlobal& global : globals) {
     if (global.verdict == Verdict::Dangerous) return Verdict::Dangerous;
     if (global.verdict == Verdict::Unknown) worst = Verdict::Unknown;
@@ -300,11 +429,14 @@ std::vector<std::string> ScanReport::names(Verdict wanted) const {
   return names;
 }
 
-ScanReport scan_bytes(Bytes bytes, const std::string& path, const GlobalPolicy& policy) {
+ScanReport scan_bytes(Bytes bytes, const std::string& path, const GlobalPolicy& policy, uint32_t max_depth) {
   ScanReport report;
   report.path = path;
   report.size_bytes = bytes.size();
-  Scanner scanner(policy, report);
+  PickleLimits limits;
+  limits.max_depth = max_depth;
+  limits.inline_data_after_build = joblib_inline_array_bytes;
+  Scanner scanner(policy, report, limits);
   report.container = scanner.scan(bytes, "", PickleContext::Plain, 0);
   return report;
 }

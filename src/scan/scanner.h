@@ -23,18 +23,21 @@ struct ScannedGlobal {
 struct ScanReport {
   std::string path;
   uint64_t size_bytes = 0;
-  std::string container;                 // "pickle", "zip", "torch.save-legacy", "npy", "archive", "none"
+  std::string container;                 // "pickle", "zip", "npy", "archive", "compressed", "none"
   size_t pickles = 0;                    // pickles read through to their end
   std::vector<std::string> scanned;      // parts that held pickles
   std::vector<std::string> not_scanned;  // "part: why", for everything that could not be read through
   std::vector<ScannedGlobal> globals;    // each (part, global) once
 
-  Verdict verdict() const;                 // the worst global
+  Verdict verdict() const;                 // the worst global; unknown at best when incomplete
   bool complete() const { return not_scanned.empty(); }
   std::vector<std::string> names(Verdict verdict) const;  // distinct qualified names
 };
 
-ScanReport scan_bytes(Bytes bytes, const std::string& path, const GlobalPolicy& policy);
+// Pickles are read to any depth, as CPython does; inspect, whose own readers
+// stop at PickleLimits' depth anyway, passes that limit to bound its memory.
+ScanReport scan_bytes(Bytes bytes, const std::string& path, const GlobalPolicy& policy,
+                      uint32_t max_depth = UINT32_MAX);
 // Throws Error(Io) when the file cannot be read.
 ScanReport scan_file(const std::string& path, const GlobalPolicy& policy);
 

@@ -66,6 +66,12 @@ LabelSource stored_labels(const ModelReport& report, const ResolvedRecipe& recip
 
 LabelSource labels_for_classes(const LabelSource& given, size_t classes) {
   if (!given.names.empty() && given.names.size() == classes) return given;
+  // Names the user passed that do not fit are a mistake to report, not to
+  // replace silently with ImageNet's.
+  if (!given.names.empty() && given.source.starts_with("--labels")) {
+    throw Error(ErrorKind::Usage, fmt::format("{}: {} names for a {}-class output; give one name per class",
+                                              given.source, given.names.size(), classes));
+  }
   if (classes == imagenet_labels().size()) return {imagenet_labels(), "ImageNet"};
   return {};
 }

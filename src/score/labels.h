@@ -30,7 +30,8 @@ struct LabelSource {
 LabelSource stored_labels(const ModelReport& report, const ResolvedRecipe& recipe, const std::string& labels_file);
 
 // The names for an output of `classes` entries: `given` when its size
-// matches, ImageNet's for 1000, none otherwise.
+// matches, ImageNet's for 1000, none otherwise. Names from --labels that do
+// not match throw Error(Usage).
 LabelSource labels_for_classes(const LabelSource& given, size_t classes);
 
 }  // namespace mtool

@@ -36,15 +36,25 @@ std::pair<int, int> size_pair(const Json& value, const std::string& where, const
   return {size, size};
 }
 
+// Three numbers (R, G, B), or one for every channel (as torchvision's Normalize(0.5, 0.5)
+// broadcasts it; a grey recipe's one channel).
 std::array<double, 3> triple(const Json& value, const std::string& where, const char* key, bool nonzero) {
-  if (!value.is_array() || value.size() != 3) bad_key(where, key, "a list of 3 numbers (R, G, B)");
+  const char* expected = "a number, or a list of 1 or 3 numbers (R, G, B)";
+  Json list = value.is_number() ? Json::array({value}) : value;
+  if (!list.is_array() || (list.size() != 3 && list.size() != 1)) bad_key(where, key, expected);
   std::array<double, 3> out{};
   for (size_t i = 0; i < 3; ++i) {
-    if (!value[i].is_number()) bad_key(where, key, "a list of 3 numbers (R, G, B)");
-    out[i] = value[i].get<double>();
-    if (nonzero && out[i] == 0) bad_key(where, key, "3 non-zero numbers");
+    const Json& item = list[list.size() == 1 ? 0 : i];
+    if (!item.is_number()) bad_key(where, key, expected);
+    out[i] = item.get<double>();
+    if (nonzero && out[i] == 0) bad_key(where, key, "non-zero numbers");
   }
   return out;
+}
+
+// A grey recipe's mean and std are one number each.
+Json per_channel(const std::array<double, 3>& values, bool grey) {
+  return grey ? Json::array({values[0]}) : Json(values);
 }
 
 std::string one_of(const Json& value, const std::string& where, const char* key, std::initializer_list<const char*> allowed) {
@@ -67,6 +77,36 @@ std::optional<Json> read_sidecar(const std::string& path) {
   return parsed;
 }
 
+// "native_crops": {"count": N, "size": S}, or null for none.
+void apply_native_crops(Recipe& recipe, const Json& value, const std::string& where) {
+  const char* expected = "{\"count\": 1 to 64, \"size\": 16 to 1024} or null";
+  if (value.is_null()) {
+    recipe.native_crops = recipe.native_crop_size = 0;
+    return;
+  }
+  if (!value.is_object() || !value.contains("count") || !value.contains("size")) bad_key(where, "native_crops", expected);
+  const Json& count = value["count"];
+  const Json& size = value["size"];
+  if (!count.is_number_integer() || count.get<int64_t>() < 1 || count.get<int64_t>() > 64 || !size.is_number_integer() ||
+      size.get<int64_t>() < 16 || size.get<int64_t>() > 1024) {
+    bad_key(where, "native_crops", expected);
+  }
+  recipe.native_crops = count.get<int>();
+  recipe.native_crop_size = size.get<int>();
+}
+
+// The crops are stacked on the channel axis after the first view, so that
+// view must be the crops' size: an exact resize to it, or a crop of it.
+void check_native_crops(const Recipe& recipe, const std::string& where) {
+  std::vector<int64_t> shape = recipe_input_shape(recipe);
+  int size = recipe.native_crop_size;
+  bool square = shape.size() == 4 && shape[recipe.nhwc ? 1 : 2] == size && shape[recipe.nhwc ? 2 : 3] == size;
+  if (!square) {
+    throw Error(ErrorKind::Usage, fmt::format("{}: recipe key \"native_crops\" needs the resized or cropped view to be "
+                                              "{}x{}, the crops' size", where, size, size));
+  }
+}
+
 }  // namespace
 
 Json recipe_to_json(const Recipe& recipe) {
@@ -80,15 +120,18 @@ Json recipe_to_json(const Recipe& recipe) {
   if (recipe.crop_width > 0) {
     crop = recipe.crop_width == recipe.crop_height ? Json(recipe.crop_width) : Json{recipe.crop_width, recipe.crop_height};
   }
-  return {{"resize", resize},
-          {"crop", crop},
-          {"range", recipe.range_max == 255.0 ? "0-255" : "0-1"},
-          {"mean", recipe.mean},
-          {"std", recipe.std},
-          {"channels", recipe.bgr ? "BGR" : "RGB"},
-          {"layout", recipe.nhwc ? "NHWC" : "NCHW"},
-          {"dtype", recipe.dtype},
-          {"exact_resize", recipe.exact_resize}};
+  Json out = {{"resize", resize},
+              {"crop", crop},
+              {"range", recipe.range_max == 255.0 ? "0-255" : "0-1"},
+              {"mean", per_channel(recipe.mean, recipe.grey)},
+              {"std", per_channel(recipe.std, recipe.grey)},
+              {"channels", recipe.grey ? "L" : recipe.bgr ? "BGR" : "RGB"},
+              {"layout", recipe.nhwc ? "NHWC" : "NCHW"},
+              {"dtype", recipe.dtype},
+              {"exact_resize", recipe.exact_resize},
+              {"auto_rotate", recipe.auto_rotate}};
+  if (recipe.native_crops > 0) out["native_crops"] = {{"count", recipe.native_crops}, {"size", recipe.native_crop_size}};
+  return out;
 }
 
 Json recipe_with_stored_keys(const Recipe& recipe, const Json& stored) {
@@ -112,12 +155,30 @@ void apply_recipe_json(Recipe& recipe, const Json& json, const std::string& wher
   if (json.contains("range")) recipe.range_max = one_of(json["range"], where, "range", {"0-1", "0-255"}) == "0-1" ? 1.0 : 255.0;
   if (json.contains("mean")) recipe.mean = triple(json["mean"], where, "mean", false);
   if (json.contains("std")) recipe.std = triple(json["std"], where, "std", true);
-  if (json.contains("channels")) recipe.bgr = one_of(json["channels"], where, "channels", {"RGB", "BGR"}) == "BGR";
+  if (json.contains("channels")) {
+    std::string channels = one_of(json["channels"], where, "channels", {"RGB", "BGR", "L"});
+    recipe.bgr = channels == "BGR";
+    recipe.grey = channels == "L";
+  }
   if (json.contains("layout")) recipe.nhwc = one_of(json["layout"], where, "layout", {"NCHW", "NHWC"}) == "NHWC";
   if (json.contains("dtype")) recipe.dtype = one_of(json["dtype"], where, "dtype", {"float32", "uint8"});
   if (json.contains("exact_resize")) {
     if (!json["exact_resize"].is_boolean()) bad_key(where, "exact_resize", "true or false");
     recipe.exact_resize = json["exact_resize"].get<bool>();
+  }
+  if (json.contains("auto_rotate")) {
+    if (!json["auto_rotate"].is_boolean()) bad_key(where, "auto_rotate", "true or false");
+    recipe.auto_rotate = json["auto_rotate"].get<bool>();
+  }
+  if (json.contains("native_crops")) apply_native_crops(recipe, json["native_crops"], where);
+  if (recipe.native_crops > 0) check_native_crops(recipe, where);
+  bool one_value = recipe.mean[0] == recipe.mean[1] && recipe.mean[1] == recipe.mean[2] &&
+                   recipe.std[0] == recipe.std[1] && recipe.std[1] == recipe.std[2];
+  if (recipe.grey && recipe.dtype != "uint8" && !one_value) {
+    // ImageNet's three means (the default) have no meaning for one grey channel: said, not guessed.
+    throw Error(ErrorKind::Usage, fmt::format("{}: channels \"L\" (one grey channel) takes one mean and one std, e.g. "
+                                              "--mean 0.1307 --std 0.3081 (MNIST), or --mean 0 --std 1 for none",
+                                              where));
   }
 }
 
@@ -125,8 +186,9 @@ std::vector<int64_t> recipe_input_shape(const Recipe& recipe) {
   int64_t width = recipe.crop_width > 0 ? recipe.crop_width : recipe.resize_width;
   int64_t height = recipe.crop_width > 0 ? recipe.crop_height : recipe.resize_height;
   if (width <= 0 || height <= 0) return {};
-  if (recipe.nhwc) return {1, height, width, 3};
-  return {1, 3, height, width};
+  int64_t channels = (recipe.grey ? 1 : 3) * (1 + static_cast<int64_t>(recipe.native_crops));
+  if (recipe.nhwc) return {1, height, width, channels};
+  return {1, channels, height, width};
 }
 
 std::string describe_recipe(const Recipe& recipe) {
@@ -137,9 +199,13 @@ std::string describe_recipe(const Recipe& recipe) {
   std::string values = recipe.dtype == "uint8"
                            ? "uint8 0-255"
                            : fmt::format("{} range {}, mean [{}] std [{}]", recipe.dtype, recipe.range_max == 255.0 ? "0-255" : "0-1",
-                                         fmt::join(recipe.mean, ", "), fmt::join(recipe.std, ", "));
-  return fmt::format("{}{}, {}, {}, {} {}", resize, recipe.exact_resize ? " (exact)" : "", crop, values,
-                     recipe.bgr ? "BGR" : "RGB", recipe.nhwc ? "NHWC" : "NCHW");
+                                         recipe.grey ? fmt::format("{}", recipe.mean[0]) : fmt::format("{}", fmt::join(recipe.mean, ", ")),
+                                         recipe.grey ? fmt::format("{}", recipe.std[0]) : fmt::format("{}", fmt::join(recipe.std, ", ")));
+  std::string crops = recipe.native_crops > 0
+                          ? fmt::format(", {} crops {}x{} at 100%", recipe.native_crops, recipe.native_crop_size, recipe.native_crop_size)
+                          : "";
+  return fmt::format("{}{}, {}{}, {}, {} {}", resize, recipe.exact_resize ? " (exact)" : "", crop, crops, values,
+                     recipe.grey ? "L" : recipe.bgr ? "BGR" : "RGB", recipe.nhwc ? "NHWC" : "NCHW");
 }
 
 const std::string* stored_recipe_text(const ModelReport& report) {

@@ -25,9 +25,13 @@ struct Recipe {
   std::array<double, 3> mean{0.485, 0.456, 0.406};  // in the units of range_max
   std::array<double, 3> std{0.229, 0.224, 0.225};
   bool bgr = false;                      // channel order BGR instead of RGB
+  bool grey = false;                     // one channel "L", PIL's convert("L") luminance; mean[0] and std[0] apply
   bool nhwc = false;                     // layout [N,H,W,C] instead of [N,C,H,W]
   std::string dtype = "float32";         // float32 or uint8 (uint8: no range/mean/std)
   bool exact_resize = false;             // decode in full and resize like PIL, not shrink-on-load
+  bool auto_rotate = true;               // turn the photo upright by its EXIF orientation (PIL does not)
+  int native_crops = 0;                  // crops at 100% of the photo stacked after the view above
+  int native_crop_size = 0;              // (score/native_crops.h); the view above is then this size too
 };
 
 nlohmann::json recipe_to_json(const Recipe& recipe);
@@ -41,7 +45,8 @@ nlohmann::json recipe_with_stored_keys(const Recipe& recipe, const nlohmann::jso
 void apply_recipe_json(Recipe& recipe, const nlohmann::json& json, const std::string& where);
 
 // The input shape the recipe yields, when it is known without the photo (a
-// crop or an exact resize): {1,3,H,W} or {1,H,W,3}; empty otherwise.
+// crop or an exact resize): {1,3,H,W} or {1,H,W,3} ({1,1,H,W} for grey); empty
+// otherwise. With native crops, 3 channels per view: {1,3*(1+crops),H,W}.
 std::vector<int64_t> recipe_input_shape(const Recipe& recipe);
 
 // "resize 256, crop 224x224, 0-1, mean [...] std [...], RGB NCHW float32"

@@ -137,5 +137,7 @@ TEST_SUITE("bad-input") {
     CHECK(result.exit_code == 2);
     CHECK(result.one_error_line());
     CHECK(result.err.find("libmtool_runtime.so was not found") != std::string::npos);
+    CHECK(result.err.find("(looked in: " + dir + "/libmtool_runtime.so") != std::string::npos);
+    CHECK(result.err.find("cmake --install build --prefix DIR") != std::string::npos);
   }
 }

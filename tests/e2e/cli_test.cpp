@@ -48,7 +48,8 @@ TEST_SUITE("cli") {
     RunResult result = run_mtool({"inspect", "--json", package});
     CHECK(result.exit_code == 1);
     CHECK(result.json()["format"] == "coreml");
-    CHECK(result.err.find("not-pytorch") != std::string::npos);
+    // Its root item (model.mlmodel) is not there.
+    CHECK(result.err.find("coreml-manifest-root-missing") != std::string::npos);
   }
 
   TEST_CASE("colour only on a terminal") {

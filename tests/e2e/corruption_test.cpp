@@ -114,6 +114,70 @@ TEST_SUITE("corruption") {
     MESSAGE(runs << " runs");
     CHECK(runs > 1000);
   }
+
+  TEST_CASE("ExecuTorch and TFLite files end cleanly when truncated or flipped") {
+    std::vector<fs::path> originals;
+    for (const char* folder : {"executorch", "other_formats"}) {
+      fs::path dir = fs::path(MTOOL_CORPUS_DIR) / folder;
+      if (!fs::is_directory(dir)) continue;
+      for (const auto& entry : fs::directory_iterator(dir)) {
+        std::string extension = entry.path().extension().string();
+        if (extension == ".pte" || extension == ".ptd" || extension == ".tflite") originals.push_back(entry.path());
+      }
+    }
+    if (originals.empty()) {
+      MESSAGE("skipped: no ExecuTorch or TFLite files in " << MTOOL_CORPUS_DIR);
+      return;
+    }
+    std::sort(originals.begin(), originals.end());
+    std::string dir = scratch_dir("corruption-flatbuffers");
+    size_t runs = 0;
+    for (const fs::path& original : originals) {
+      for (const Variant& variant : corrupt(original, dir, 40)) {
+        std::string what = original.filename().string() + ", " + variant.how;
+        check_clean(run_mtool_within(kTimeLimitSeconds, {"inspect", "--json", "--all", variant.path}), "inspect " + what);
+        check_clean(run_mtool_within(kTimeLimitSeconds, {"inspect", "--selected-ops-yaml", variant.path}),
+                    "--selected-ops-yaml " + what);
+        runs += 2;
+        fs::remove(variant.path);
+      }
+    }
+    MESSAGE(runs << " runs");
+    CHECK(runs > 500);
+  }
+}
+
+TEST_SUITE("corruption") {
+  // Folders: each file of every Core ML package fixture (Manifest.json, the
+  // specification, weight.bin) is damaged in place in a copy of the package.
+  TEST_CASE("inspect ends cleanly on Core ML packages with any one file damaged") {
+    std::vector<fs::path> packages;
+    for (const auto& entry : fs::recursive_directory_iterator(MTOOL_FIXTURE_DIR)) {
+      if (entry.is_directory() && entry.path().extension() == ".mlpackage") packages.push_back(entry.path());
+    }
+    REQUIRE_FALSE(packages.empty());
+    std::string dir = scratch_dir("corruption-packages");
+    size_t runs = 0;
+    for (const fs::path& package : packages) {
+      std::vector<fs::path> members;
+      for (const auto& entry : fs::recursive_directory_iterator(package)) {
+        if (entry.is_regular_file() && entry.file_size() > 0) members.push_back(fs::relative(entry.path(), package));
+      }
+      for (const fs::path& member : members) {
+        for (const Variant& variant : corrupt(package / member, dir, 4)) {
+          std::string copy = dir + "/" + package.filename().string();
+          fs::remove_all(copy);
+          fs::copy(package, copy, fs::copy_options::recursive);
+          fs::rename(variant.path, copy + "/" + member.string());
+          std::string what = package.filename().string() + "/" + member.string() + ", " + variant.how;
+          check_clean(run_mtool_within(kTimeLimitSeconds, {"inspect", "--json", copy}), "inspect " + what);
+          ++runs;
+        }
+      }
+    }
+    MESSAGE(runs << " runs");
+    CHECK(runs > 100);
+  }
 }
 
 TEST_SUITE("corruption-runtime") {

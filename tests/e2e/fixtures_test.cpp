@@ -167,6 +167,38 @@ TEST_SUITE("fixtures") {
     CHECK(diagnosis_codes(flat.json()).count("flatbuffer-unsupported-by-runtime") == 1);
   }
 
+  TEST_CASE("a float16 model is warned about: PyTorch's own CPU error quoted, model.float() the fix") {
+    json fixtures = expected_fixtures();
+    size_t checked = 0;
+    for (const auto& expected : fixtures) {
+      if (!expected.contains("cpu_errors")) continue;
+      CAPTURE(expected.dump());
+      RunResult result = run_mtool({"inspect", "--json", fixture(expected["file"])});
+      CHECK(result.exit_code == 0);  // a warning: it loads, only its CPU forward fails
+      json report = result.json();
+      bool found = false;
+      for (const auto& diagnosis : report["diagnoses"]) {
+        if (diagnosis["code"] != "float16-fails-on-cpu") continue;
+        found = true;
+        CHECK(diagnosis["severity"] == "warning");
+        // The errors LibTorch 1.13 raised when make_fixtures.py ran the model (float16 and float32 input).
+        for (const auto& error : expected["cpu_errors"]) {
+          std::string text = error.get<std::string>();
+          CHECK_MESSAGE(diagnosis["message"].get<std::string>().find(text) != std::string::npos, text);
+        }
+        CHECK(diagnosis["fix"].get<std::string>().find("model.float()") != std::string::npos);
+      }
+      CHECK(found);
+      ++checked;
+    }
+    CHECK(checked == 2);
+    // float32 models, quantized ones included, are not.
+    for (const char* name : {"scripted.pt", "lite_v8.ptl", "lite_flatbuffer.ptl", "quantized_dynamic.pt"}) {
+      CAPTURE(name);
+      CHECK(diagnosis_codes(run_mtool({"inspect", "--json", fixture(name)}).json()).count("float16-fails-on-cpu") == 0);
+    }
+  }
+
   TEST_CASE("several files: one JSON line each, the worst exit code wins") {
     RunResult result = run_mtool({"inspect", "--json", fixture("scripted.pt"), fixture("state_dict.pt"),
                                   fixture("does-not-exist.pt")});

@@ -29,4 +29,18 @@ TEST_SUITE("bad-input") {
     MESSAGE("fuzz regressions replayed: " << replayed);
     CHECK(replayed >= 1);
   }
+
+  TEST_CASE("safetensors headers with values of the wrong type are damaged files, not internal errors") {
+    fs::path dir = fs::path(MTOOL_SOURCE_DIR) / "tests" / "fuzz" / "regressions";
+    for (const char* name : {"seed-safetensors-offsets-not-numbers", "seed-safetensors-shape-overflow",
+                             "seed-safetensors-shape-negative-float", "seed-safetensors-dtype-not-string",
+                             "seed-safetensors-offsets-outside-data"}) {
+      CAPTURE(name);
+      std::string path = (dir / name).string();
+      RunResult result = run_mtool({"inspect", path});
+      CHECK(result.exit_code == 1);
+      CHECK(result.err.find(std::string(name) + ": The file is damaged: tensor 'w'") != std::string::npos);
+      CHECK(result.err.find("internal error") == std::string::npos);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 // The built-in image-quality model (data/iqa_model.pt, embedded in mtool):
 // `mtool score` with no --model loads it, scores deterministically, and ranks
-// the bundled photo above its blurred, noisy and JPEG-damaged versions.
+// the bundled photo above its blurred, noisy and JPEG-damaged versions; native
+// crops decoded from a JPEG's rectangle equal crops of its full decode.
 #include <doctest/doctest.h>
 
 #include "run_mtool.h"
@@ -22,7 +23,7 @@ TEST_SUITE("quality") {
     json line = result.json_lines().at(0);
     CHECK(line["model"] == "mtool-iqa");
     CHECK(line["model_version"].is_string());
-    CHECK(line["input_shape"] == json{1, 3, 384, 384});
+    CHECK(line["input_shape"] == json{1, 15, 128, 128});  // a global view and 4 native crops
     const json& output = line["output"];
     CHECK(output["kind"] == "quality");
     CHECK(output["score"].get<double>() >= 0);
@@ -44,7 +45,8 @@ TEST_SUITE("quality") {
     json shown = result.json();
     CHECK(shown["model"] == "(built-in)");
     CHECK(shown["recipe"]["name"] == "mtool-iqa");
-    CHECK(shown["recipe"]["resize"] == 384);
+    CHECK(shown["recipe"]["resize"] == json{128, 128});
+    CHECK(shown["recipe"]["native_crops"] == json{{"count", 4}, {"size", 128}});
   }
 
   TEST_CASE("scores are deterministic, with any thread count or batch") {
@@ -77,5 +79,27 @@ TEST_SUITE("quality") {
       CHECK(lines[i]["output"]["score"].get<double>() < pristine);
     }
     CHECK(lines[1]["output"]["defect"] != "none");
+  }
+
+  TEST_CASE("native crops decoded from the JPEG's rectangle only equal crops of the fully decoded photo") {
+    // patches.jpg (1600x1200) shrinks on load for the 64-px global view, so its crops are decoded
+    // again from the rectangle around them; --exact-resize decodes it in full and cuts them from
+    // that. crop_statistics.pt sums position-weighted statistics of the 4 crops only.
+    auto statistics = [](std::vector<std::string> extra) {
+      std::vector<std::string> args = {"score", "--json", "-m", quality("crop_statistics.pt"), quality("patches.jpg")};
+      args.insert(args.end(), extra.begin(), extra.end());
+      RunResult result = run_mtool(args);
+      REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+      return result.json_lines().at(0)["output"];
+    };
+    json rectangle = statistics({});
+    json full = statistics({"--exact-resize"});
+    CAPTURE(rectangle.dump());
+    CAPTURE(full.dump());
+    // The output's four statistics vectors (min, max, mean and std of each), equal to the last bit.
+    REQUIRE(rectangle["kind"] == "tensors");
+    REQUIRE(rectangle["tensors"].size() == 4);
+    CHECK(rectangle == full);
+    CHECK(rectangle["tensors"][3]["mean"].get<double>() != doctest::Approx(0.0));
   }
 }

@@ -38,6 +38,15 @@ std::string read_file(const std::string& path) {
   return buffer.str();
 }
 
+nlohmann::json expected_fixture(const std::string& name) {
+  // Named: a range-for over a temporary's member would dangle.
+  nlohmann::json expected = nlohmann::json::parse(read_file(fixture("expected.json")));
+  for (const nlohmann::json& entry : expected["fixtures"]) {
+    if (entry["file"] == name) return entry;
+  }
+  return nullptr;
+}
+
 void write_file(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;

@@ -34,6 +34,8 @@ RunResult run_shell(const std::string& script);
 
 std::string fixture(const std::string& name);
 std::string read_file(const std::string& path);
+// The entry scripts/make_fixtures.py wrote for fixture `name` in expected.json (what Python saw), or null.
+nlohmann::json expected_fixture(const std::string& name);
 void write_file(const std::string& path, const std::string& content);
 // A fresh folder under the build tree for a test's own files.
 std::string scratch_dir(const std::string& name);

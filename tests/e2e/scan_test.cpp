@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <fmt/format.h>
 #include <map>
 
 #include "run_mtool.h"
@@ -16,16 +17,29 @@ using nlohmann::json;
 
 namespace {
 
-std::map<std::string, std::string> picklescan_expectations(const fs::path& dir) {
-  std::map<std::string, std::string> expect;
+// The rows of dir/MANIFEST.tsv after its header, split at tabs.
+std::vector<std::vector<std::string>> manifest_rows(const fs::path& dir) {
+  std::vector<std::vector<std::string>> rows;
   std::ifstream in(dir / "MANIFEST.tsv");
   std::string line;
   std::getline(in, line);
   while (std::getline(in, line)) {
-    size_t tab = line.find('\t');
-    size_t tab2 = line.find('\t', tab + 1);
-    if (tab == std::string::npos) continue;
-    expect[line.substr(0, tab)] = line.substr(tab + 1, tab2 - tab - 1);
+    std::vector<std::string> fields;
+    for (size_t start = 0;;) {
+      size_t tab = line.find('\t', start);
+      fields.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
+
+std::map<std::string, std::string> picklescan_expectations(const fs::path& dir) {
+  std::map<std::string, std::string> expect;
+  for (const auto& row : manifest_rows(dir)) {
+    if (row.size() >= 2) expect[row[0]] = row[1];
   }
   return expect;
 }
@@ -48,9 +62,64 @@ std::vector<std::pair<std::string, std::string>> marker_payloads(const std::stri
                                           {"m/code/__torch__.py", "class M(Module):\n  pass\n"}, {"m/version", "3\n"}})}};
 }
 
+struct AttackCase {
+  std::string file;
+  int exit_code = 0;
+  std::string cls;
+};
+
+// tests/scan_attacks/MANIFEST.tsv: file, exit, class, ... (scripts/make_scan_attacks.py).
+std::vector<AttackCase> attack_cases(const fs::path& dir) {
+  std::vector<AttackCase> cases;
+  for (const auto& row : manifest_rows(dir)) {
+    if (row.size() >= 3) cases.push_back({row[0], std::stoi(row[1]), row[2]});
+  }
+  return cases;
+}
+
+void remove_attack_markers() {
+  for (const auto& entry : fs::directory_iterator("/tmp")) {
+    if (entry.path().filename().string().starts_with("mtool-scan-attack.")) fs::remove(entry.path());
+  }
+}
+
+size_t attack_markers() {
+  size_t count = 0;
+  for (const auto& entry : fs::directory_iterator("/tmp")) {
+    if (entry.path().filename().string().starts_with("mtool-scan-attack.")) ++count;
+  }
+  return count;
+}
+
 }  // namespace
 
 TEST_SUITE("scan") {
+  TEST_CASE("the adversarial corpus: every unsafe case is flagged, every benign one is safe, nothing runs") {
+    fs::path dir = fs::path(MTOOL_SOURCE_DIR) / "tests" / "scan_attacks";
+    std::vector<AttackCase> cases = attack_cases(dir);
+    REQUIRE(cases.size() >= 100);
+    remove_attack_markers();
+    std::map<std::string, std::pair<int, int>> by_class;  // class -> (exact, total)
+    for (const AttackCase& attack : cases) {
+      CAPTURE(attack.file);
+      std::string path = (dir / attack.file).string();
+      RunResult result = run_mtool({"scan", "--json", path});
+      CHECK(result.exit_code == attack.exit_code);
+      if (attack.exit_code != 0) CHECK(result.exit_code != 0);  // the one failure that matters most
+      json report = json::parse(result.out.substr(0, result.out.find('\n')));
+      CHECK_FALSE((report["verdict"] == "safe" && report["status"] == "incomplete"));
+      auto& tally = by_class[attack.cls];
+      tally.first += result.exit_code == attack.exit_code;
+      ++tally.second;
+      // inspect reads the same file and must not run it either.
+      run_mtool({"inspect", "--json", path});
+    }
+    std::string summary;
+    for (const auto& [cls, tally] : by_class) summary += fmt::format("{} {}/{}; ", cls, tally.first, tally.second);
+    MESSAGE("scan attacks: " << summary);
+    CHECK(attack_markers() == 0);
+  }
+
   TEST_CASE("nothing in a pickle ever runs: not on inspect, not on scan") {
     std::string dir = scratch_dir("marker");
     std::string marker = dir + "/MARKER";
@@ -164,7 +233,6 @@ TEST_SUITE("scan") {
     std::string dir = scratch_dir("bad-pickles");
     std::string cycle("\x80\x02]q\x00h\x00" "a.", 9);
     std::vector<std::pair<std::string, std::string>> cases = {
-        {"deep.pkl", "\x80\x02N" + std::string(200000, '\x85') + "."},
         {"huge_memo.pkl", std::string("\x80\x02N\x72\xff\xff\xff\xff\x6a\xff\xff\xff\xff.", 14)},
         {"unknown_opcode.pkl", std::string("\x80\x02]\xfe.", 5)},
         {"truncated.pkl", std::string("\x80\x02" "cos\nsystem\n(X\x10\x00\x00\x00" "ec", 21)},
@@ -173,6 +241,11 @@ TEST_SUITE("scan") {
     write_file(dir + "/cycle.pkl", cycle);
     RunResult cyclic = run_mtool({"scan", dir + "/cycle.pkl"});
     CHECK(cyclic.exit_code == 0);
+    // CPython has no nesting limit: 200000 nested tuples are a valid, harmless pickle.
+    write_file(dir + "/deep.pkl", "\x80\x02N" + std::string(200000, '\x85') + ".");
+    RunResult deep = run_mtool({"scan", dir + "/deep.pkl"});
+    CHECK(deep.exit_code == 0);
+    CHECK(deep.seconds < 5);
     for (const auto& [name, bytes] : cases) {
       CAPTURE(name);
       write_file(dir + "/" + name, bytes);
@@ -212,9 +285,66 @@ TEST_SUITE("scan") {
     }
   }
 
+  TEST_CASE("file names cannot drive the terminal; wide names align; symlinked folders are named as skipped") {
+    std::string dir = scratch_dir("names");
+    fs::create_directories(dir + "/target");
+    fs::copy_file(fixture("state_dict.pt"), dir + "/target/hidden.pt");
+    fs::create_directories(dir + "/tree");
+    fs::create_directory_symlink(dir + "/target", dir + "/tree/linked");
+    std::string escape_name = dir + "/tree/a\x1b]0;owned\x07\x1b[2Jb\tc\nd.pt";
+    write_file(escape_name, read_file(fixture("state_dict.pt")));
+    write_file(dir + "/tree/模型.pt", read_file(fixture("empty.pt")));
+    write_file(dir + "/tree/plain.pt", read_file(fixture("empty.pt")));
+    RunResult result = run_mtool({"scan", dir + "/tree"});
+    CHECK(result.exit_code == 0);
+    bool only_printable = std::all_of(result.out.begin(), result.out.end(), [](char c) {
+      return c == '\n' || static_cast<unsigned char>(c) >= 0x20;
+    });
+    CHECK_MESSAGE(only_printable, result.out);
+    CHECK(result.out.find("a\\x1b]0;owned\\x07\\x1b[2Jb\\x09c\\x0ad.pt") != std::string::npos);
+    // The two "no pickle found" notes start in the same terminal column: 模 and 型 take two each.
+    size_t plain = result.out.find("plain.pt");
+    size_t wide = result.out.find("模型.pt");
+    REQUIRE(plain != std::string::npos);
+    REQUIRE(wide != std::string::npos);
+    auto note_column = [&](size_t at, size_t wide_chars) {
+      size_t line_start = result.out.rfind('\n', at) + 1;
+      size_t note = result.out.find("no pickle found", at);
+      return note - line_start - wide_chars * 3 + wide_chars * 2;  // bytes to columns: 3 bytes, 2 columns each
+    };
+    CHECK(note_column(plain, 0) == note_column(wide, 2));
+    CHECK(result.out.find(" \n") == std::string::npos);  // no trailing spaces
+    CHECK(result.out.find("hidden.pt") == std::string::npos);  // the link is not followed...
+    CHECK(result.err.find("note: 1 symlinked folder not followed (" + dir + "/tree/linked)") != std::string::npos);
+    RunResult named = run_mtool({"scan", dir + "/tree/linked"});  // ...but followed when named
+    CHECK(named.out.find("hidden.pt") != std::string::npos);
+    CHECK(named.err.empty());
+  }
+
   TEST_CASE("unreadable paths exit 2 unless something is dangerous") {
     RunResult missing = run_mtool({"scan", fixture("nope.pt"), fixture("state_dict.pt")});
     CHECK(missing.exit_code == 2);
     CHECK(missing.one_error_line());
+    // --json: the unreadable file still gets its document, before the others.
+    RunResult json_run = run_mtool({"scan", "--json", fixture("nope.pt"), fixture("state_dict.pt")});
+    CHECK(json_run.exit_code == 2);
+    json first = json::parse(json_run.out.substr(0, json_run.out.find('\n')));
+    CHECK(first["path"] == fixture("nope.pt"));
+    CHECK(first["status"] == "unreadable");
+    CHECK(first["verdict"] == "unknown");
+    CHECK(first["error"].get<std::string>().find("No such file") != std::string::npos);
+  }
+
+  TEST_CASE("an incomplete scan is never verdict safe") {
+    std::string dir = scratch_dir("incomplete");
+    std::string zip = make_zip({{"secret.pkl", "\x12\x34\x56 ciphertext"}});
+    zip[6] = 1;                           // local header: encrypted
+    zip[zip.find("PK\x01\x02") + 8] = 1;  // central directory: encrypted
+    write_file(dir + "/encrypted.zip", zip);
+    RunResult result = run_mtool({"scan", "--json", dir + "/encrypted.zip"});
+    json report = json::parse(result.out.substr(0, result.out.find('\n')));
+    CHECK(report["status"] == "incomplete");
+    CHECK(report["verdict"] == "unknown");
+    CHECK(result.exit_code == 3);
   }
 }

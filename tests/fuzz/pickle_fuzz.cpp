@@ -5,8 +5,9 @@
 #include "inspect/bytecode.h"
 #include "inspect/pickle_contents.h"
 #include "inspect/symbolic_tree.h"
-#include "inspect/torch_pickle.h"
+#include "inspect/tensor_collector.h"
 #include "pickle/pickle_reader.h"
+#include "torch_pickle/torch_pickle.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mtool::Bytes bytes(reinterpret_cast<const char*>(data), size);

@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "archive/inflate.h"
 #include "archive/zip_archive.h"
 #include "archive/zip_damage.h"
 
@@ -20,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const mtool::LocalRecord& record : mtool::find_local_records(bytes)) {
     try {
-      if (record.method == 8) mtool::inflate_until_end(record.data_to_next, 1 << 16);
+      if (record.method == 8) mtool::inflate_stream(record.data_to_next, 1 << 16);
     } catch (const mtool::FormatError&) {
     }
   }

@@ -27,7 +27,12 @@ TEST_CASE("bytecode: version, method schema and operator counts") {
   REQUIRE(info.methods.size() == 1);
   CHECK(info.methods[0].owner == "__torch__.M");
   CHECK(info.methods[0].name == "forward");
-  CHECK(info.methods[0].signature == "(x: Tensor, alpha: float=0.5) -> Tensor");
+  CHECK(render_signature(info.methods[0].signature) == "(x: Tensor, alpha: float=0.5) -> Tensor");
+  REQUIRE(info.methods[0].signature);
+  REQUIRE(info.methods[0].signature->arguments.size() == 2);  // the module argument is not an input
+  CHECK(info.methods[0].signature->arguments[1].name == "alpha");
+  CHECK(info.methods[0].signature->arguments[1].type == "float");
+  CHECK(info.methods[0].signature->arguments[1].default_value == "0.5");
   REQUIRE(info.operators.size() == 2);
   CHECK(info.operators[0].full_name() == "aten::add.Tensor");
   CHECK(info.operators[0].count == 2);

@@ -114,6 +114,39 @@ TEST_CASE("looks_like_pickle") {
   CHECK(looks_like_pickle(std::string_view("\x80\x02", 2)));
   CHECK(looks_like_pickle("(dp0\n"));
   CHECK_FALSE(looks_like_pickle(std::string_view("\x80\x09", 2)));
-  CHECK_FALSE(looks_like_pickle("PK\x03\x04"));
+  // Any opcode can open a pickle: 'P' (PERSID) begins a zip, 'X' a BINUNICODE.
+  CHECK(looks_like_pickle("PK\x03\x04"));
+  CHECK(looks_like_pickle(std::string_view("X\x01\x00\x00\x00a", 6)));
+  CHECK_FALSE(looks_like_pickle(std::string_view("\x00\x01", 2)));
+  CHECK_FALSE(looks_like_pickle("{\"json\": 1}"));
   CHECK_FALSE(looks_like_pickle(""));
+}
+
+TEST_CASE("names are read as the unpickler resolves them") {
+  SUBCASE("STRING escapes and UNICODE escapes") {
+    PickleProgram program = read_pickle("\x80\x04S'p\\x6fsix'\nVsys\\u0074em\n\x93.");
+    REQUIRE(program.globals.size() == 1);
+    CHECK(program.globals[0].module == "posix");
+    CHECK(program.globals[0].name == "system");
+  }
+  SUBCASE("Python 2 renames") {
+    PickleProgram program = read_pickle("c__builtin__\nxrange\n.");
+    CHECK(program.globals[0].module == "builtins");
+    CHECK(program.globals[0].name == "range");
+  }
+  SUBCASE("extension codes registered earlier in the stream") {
+    std::string pickle("\x80\x02" "ccopy_reg\nadd_extension\n(X\x02\x00\x00\x00osX\x06\x00\x00\x00systemK\x07tR0"
+                       "\x82\x07.", 53);
+    PickleProgram program = read_pickle(pickle);
+    REQUIRE(program.globals.size() == 2);
+    CHECK(program.globals[1].module + "." + program.globals[1].name == "os.system");
+    CHECK(program.globals[1].resolved);
+  }
+  SUBCASE("an unregistered code stays unresolved") {
+    PickleProgram program = read_pickle(std::string_view("\x80\x02\x82\x09.", 5));
+    CHECK_FALSE(program.globals[0].resolved);
+  }
+  SUBCASE("STACK_GLOBAL on literals that are not text is refused, as CPython refuses it") {
+    CHECK_THROWS_AS(read_pickle(std::string_view("\x80\x04K\x01K\x02\x93.", 8)), FormatError);
+  }
 }

@@ -67,10 +67,16 @@ TEST_CASE("a pickle that breaks part way: globals before the break count, the re
   CHECK_FALSE(report.complete());
 }
 
-TEST_CASE("text that only starts like a pickle is not one") {
-  CHECK(scan("cat\ndog\nbird\n").container == "none");
+TEST_CASE("data that breaks before naming a global is not a pickle; one that names a global is") {
   CHECK(scan("(this is prose)").verdict() == Verdict::Safe);
   CHECK(scan("(this is prose)").complete());
+  CHECK(scan("(this is prose)").container == "none");
+  // pickle.load imports cat.dog before it fails on 'b': that import runs the module's code.
+  ScanReport text = scan("cat\ndog\nbird\n");
+  CHECK(text.container == "pickle");
+  CHECK(text.verdict() == Verdict::Unknown);
+  // Not importable at all (invalid UTF-8): Python fails before importing anything.
+  CHECK(scan(std::string_view("cmod\n\xf8\n", 7)).verdict() == Verdict::Safe);
 }
 
 TEST_CASE("BUILD on an imported module and computed global names are dangerous") {

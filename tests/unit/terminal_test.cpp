@@ -34,3 +34,21 @@ TEST_CASE("terminal_safe keeps mtool's own colours but no others") {
   CHECK(terminal_safe(styled) == styled);
   CHECK(terminal_safe("\x1b[8mhidden\x1b[0m") == "\\x1b[8mhidden\x1b[0m");  // conceal is not ours
 }
+
+TEST_CASE("escaped_name lets nothing from a file colour or break mtool's line") {
+  using mtool::cli::escaped_name;
+  Style colour{true};
+  std::string red = colour.red("x");  // a sequence terminal_safe keeps, being mtool's own
+  CHECK(terminal_safe(red) == red);
+  CHECK(escaped_name(red).find('\033') == std::string::npos);
+  CHECK(escaped_name("labels\n.txt\t") == "labels\\x0a.txt\\x09");
+  CHECK(escaped_name("ok → names.txt") == "ok → names.txt");
+}
+
+TEST_CASE("counts switch unit before the number grows four digits") {
+  using mtool::cli::human_count;
+  CHECK(human_count(9'999) == "9999");
+  CHECK(human_count(2'555'000) == "2.56 M");
+  CHECK(human_count(999'000) == "999.0 k");
+  CHECK(human_count(3'500'000'000) == "3.50 G");
+}

@@ -31,7 +31,7 @@ TEST_CASE("classes, methods and the forward signature") {
   CHECK(info.classes[0].name == "__torch__.M");
   CHECK(info.classes[0].methods == std::vector<std::string>{"forward", "helper"});
   REQUIRE(info.forward_by_class.count("__torch__.M") == 1);
-  CHECK(info.forward_by_class["__torch__.M"].signature == "(x: Tensor, scale: float=1.) -> Tensor");
+  CHECK(render_signature(info.forward_by_class["__torch__.M"].signature) == "(x: Tensor, scale: float=1.) -> Tensor");
 }
 
 TEST_CASE("operator call sites") {

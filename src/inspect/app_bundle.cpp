@@ -1,0 +1,175 @@
+#include "inspect/app_bundle.h"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <system_error>
+
+#include "archive/zip_archive.h"
+#include "inspect/probes.h"
+#include "io/mapped_file.h"
+
+namespace mtool {
+
+namespace {
+
+constexpr uint64_t kMaxInflated = 256ull << 20;  // one compressed record, inflated
+constexpr int kMaxZipDepth = 3;                  // an .aar inside an .aab inside a zip
+constexpr uint64_t kMaxFiles = 200'000;
+constexpr int kMaxFolderDepth = 32;
+
+bool is_model_format(ModelFormat format) {
+  switch (format) {
+    case ModelFormat::TorchScript: case ModelFormat::Lite: case ModelFormat::LiteFlatbuffer:
+    case ModelFormat::TorchSave: case ModelFormat::TorchSaveLegacy: case ModelFormat::ExecuTorch:
+    case ModelFormat::Onnx: case ModelFormat::CoreMl: case ModelFormat::TfLite: case ModelFormat::Safetensors:
+    case ModelFormat::Gguf:
+      return true;
+    default: return false;
+  }
+}
+
+bool is_pytorch_format(ModelFormat format) {
+  return format == ModelFormat::TorchScript || format == ModelFormat::Lite || format == ModelFormat::LiteFlatbuffer ||
+         format == ModelFormat::TorchSave || format == ModelFormat::TorchSaveLegacy;
+}
+
+class Walker {
+ public:
+  Walker(AppReport& app, const InspectOptions& options) : app_(app), options_(options) {}
+
+  // One file's bytes: a model, a zip to open, or neither.
+  void visit(Bytes bytes, const std::string& location, int zip_depth) {
+    if (++app_.files > kMaxFiles) {
+      if (app_.files == kMaxFiles + 1) app_.skipped.push_back(fmt::format("more than {} files: the rest", kMaxFiles));
+      return;
+    }
+    ModelReport report = inspect_bytes(bytes, app_.path + (folder_ ? "/" : "!") + location, options_);
+    bool damaged_model = report.format == ModelFormat::Corrupt && report.damaged_format &&
+                         is_model_format(*report.damaged_format);
+    if (is_model_format(report.format) || damaged_model) {
+      if (options_.runtime && is_pytorch_format(damaged_model ? *report.damaged_format : report.format) &&
+          report.has_error()) {
+        app_.runtime_cannot_load.push_back(location);
+      }
+      app_.models.push_back({location, std::move(report)});
+    } else if (report.format == ModelFormat::Zip) {
+      walk_zip(bytes, location + "!", zip_depth + 1);
+    }
+  }
+
+  void walk_zip(Bytes bytes, const std::string& prefix, int depth) {
+    if (depth > kMaxZipDepth) {
+      app_.skipped.push_back(fmt::format("{}: zips nested deeper than {}", prefix, kMaxZipDepth));
+      return;
+    }
+    try {
+      ZipArchive zip(bytes);
+      for (const ZipEntry& entry : zip.entries()) {
+        if (entry.is_directory() || entry.uncompressed_size == 0) continue;
+        std::string location = prefix + entry.name;
+        if (entry.method == 0 && !entry.encrypted()) {
+          visit(zip.stored_bytes(entry), location, depth);
+          continue;
+        }
+        if (entry.uncompressed_size > kMaxInflated) {
+          app_.skipped.push_back(fmt::format("{}: {} bytes compressed, over the {} MiB mtool inflates", location,
+                                             entry.uncompressed_size, kMaxInflated >> 20));
+          continue;
+        }
+        try {
+          std::string content = zip.read(entry, kMaxInflated);
+          visit(content, location, depth);
+        } catch (const Error& error) {
+          app_.skipped.push_back(fmt::format("{}: {}", location, error.what()));
+        }
+      }
+    } catch (const Error& error) {
+      app_.skipped.push_back(fmt::format("{}: {}", prefix.empty() ? app_.path : prefix, error.what()));
+    }
+  }
+
+  void walk_folder(const std::filesystem::path& root) {
+    folder_ = true;
+    std::error_code error;
+    auto it = std::filesystem::recursive_directory_iterator(
+        root, std::filesystem::directory_options::skip_permission_denied, error);
+    for (; !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+      if (it.depth() > kMaxFolderDepth) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      std::string location = std::filesystem::relative(it->path(), root, error).string();
+      if (it->is_directory(error) && !it->is_symlink(error)) {
+        ModelReport package;
+        package.path = app_.path + "/" + location;
+        try {
+          if (try_inspect_directory(it->path().string(), package)) {
+            app_.models.push_back({location, std::move(package)});
+            it.disable_recursion_pending();
+          }
+        } catch (const FormatError& damage) {
+          app_.skipped.push_back(fmt::format("{}: damaged Core ML package: {}", location, damage.what()));
+          it.disable_recursion_pending();
+        }
+        continue;
+      }
+      if (!it->is_regular_file(error) || it->is_symlink(error)) continue;
+      try {
+        MappedFile file(it->path().string());
+        visit(file.bytes(), location, 0);
+      } catch (const Error& failure) {
+        app_.skipped.push_back(fmt::format("{}: {}", location, failure.what()));
+      }
+    }
+  }
+
+ private:
+  AppReport& app_;
+  const InspectOptions& options_;
+  bool folder_ = false;
+};
+
+std::string zip_kind(Bytes bytes) {
+  try {
+    ZipArchive zip(bytes);
+    bool manifest = zip.find("AndroidManifest.xml") != nullptr;
+    if (zip.find("base/manifest/AndroidManifest.xml")) return "aab";
+    if (manifest && zip.find("classes.jar")) return "aar";
+    if (manifest) return "apk";
+    for (const ZipEntry& entry : zip.entries()) {
+      if (entry.name.starts_with("Payload/") && entry.name.find(".app/") != std::string::npos) return "ipa";
+    }
+  } catch (const Error&) {
+  }
+  return "zip";
+}
+
+}  // namespace
+
+bool is_app_container(const std::string& path, const ModelReport* report) {
+  if (report) return report->format == ModelFormat::Zip;
+  ModelReport package;
+  try {
+    return is_directory(path) && !try_inspect_directory(path, package);
+  } catch (const FormatError&) {
+    return false;  // a damaged package: inspect reports its damage
+  }
+}
+
+AppReport inspect_app(const std::string& path, const InspectOptions& options) {
+  AppReport app;
+  app.path = path;
+  Walker walker(app, options);
+  if (is_directory(path)) {
+    std::error_code error;
+    app.kind = std::filesystem::exists(std::filesystem::path(path) / "Info.plist", error) ? "app" : "folder";
+    walker.walk_folder(path);
+    return app;
+  }
+  MappedFile file(path);
+  app.kind = zip_kind(file.bytes());
+  walker.walk_zip(file.bytes(), "", 0);
+  return app;
+}
+
+}  // namespace mtool
