@@ -20,6 +20,7 @@
 #include "render_bench.h"
 #include "runtime_call.h"
 #include "terminal.h"
+#include "text_width.h"
 #include "thread_count.h"
 
 namespace mtool::cli {
@@ -92,7 +93,7 @@ void run_bench(const BenchArgs& args, RunState& state) {
       std::printf("%s\n", json_text(bench_record_json(plans[m], results[m], answer["threads"].get<int>())).c_str());
     }
   } else if (any_measured) {
-    BenchSettings settings{args.runs, args.warmup, args.loads, args.qengine};
+    BenchSettings settings{args.runs, args.warmup, args.loads, args.qengine, wrap_width(stdout)};
     std::printf("%s", render_bench_text(plans, results, settings, answer, style_for(stdout)).c_str());
   }
   state.exit_code = code;

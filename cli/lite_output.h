@@ -22,7 +22,7 @@ struct OutputOptions {
   std::vector<std::string> input_values;  // --input-value NAME=VALUE for int, float and bool arguments
   double tolerance = 1e-4;
   bool json = false;
-  std::string qengine;                // --qengine for the comparison run; empty: LibTorch's default
+  std::string qengine;                // --qengine for the comparison run; empty: qnnpack (the runtime's default)
   std::vector<std::string> load_ops;  // --load-ops: custom operators to load before the models
 };
 

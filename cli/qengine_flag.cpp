@@ -3,10 +3,11 @@
 namespace mtool::cli {
 
 void add_qengine_flag(CLI::App& command, std::string& qengine) {
-  // Phones run QNNPACK; x86 LibTorch defaults to oneDNN, whose quantized results differ slightly.
-  command.add_option("--qengine", qengine,
-                     "Quantized engine for quantized models: qnnpack (as phones run them), onednn or fbgemm "
-                     "(default: LibTorch's, onednn on x86)")
+  // Phones run QNNPACK; x86 LibTorch's own default, oneDNN, gives slightly different quantized results.
+  command
+      .add_option("--qengine", qengine,
+                  "Quantized engine for quantized models: qnnpack, onednn or fbgemm (default: qnnpack, as phones "
+                  "run them)")
       ->check(CLI::IsMember({"qnnpack", "onednn", "fbgemm"}))
       ->type_name("ENGINE");
 }

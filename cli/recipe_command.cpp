@@ -13,7 +13,11 @@
 #include "io/error.h"
 #include "io/mapped_file.h"
 #include "model_argument.h"
+#include "operator_flag.h"
+#include "planning/bench_plan.h"
+#include "planning/verification_inputs.h"
 #include "recipe_flags.h"
+#include "runtime_call.h"
 #include "score/labels.h"
 #include "score/recipe.h"
 
@@ -57,6 +61,33 @@ void show_recipe(const RecipeArgs& args) {
   print_recipe(args.model, resolve_recipe(runnable_model(args.model), Json::object()));
 }
 
+// Names that do not fit the model's output would be passed over for ImageNet's when it is scored, so their
+// count is checked against one run of the written model on its recipe's input. A model that cannot be run
+// here, or whose output is not one row of scores, is written with a note that the count was not checked.
+void check_label_count(const ModelReport& written, const std::string& labels_file, size_t names) {
+  auto unchecked = [&](const std::string& why) {
+    std::fprintf(stderr, "mtool: note: %s: the label count was not checked: %s\n", labels_file.c_str(), why.c_str());
+  };
+  Json inputs = verification_inputs(written, {}, {});
+  if (inputs.contains("not_compared")) return unchecked(inputs["not_compared"].get<std::string>());
+  Json answer;
+  try {
+    load_operator_libraries({}, {&written});
+    answer =
+        call_runtime("output", {{"path", written.path}, {"loader", loader_for(written, "run")}, {"model", inputs}});
+  } catch (const Error& error) {
+    return unchecked(error.what());
+  }
+  std::vector<int64_t> shape = answer.value("shape", std::vector<int64_t>{});
+  bool row = shape.size() == 1 || (shape.size() == 2 && shape[0] == 1);
+  if (!row) return unchecked("the output is " + answer.value("output", std::string("not a tensor")));
+  auto classes = static_cast<size_t>(shape.back());
+  if (classes != names) {
+    throw Error(ErrorKind::Usage, fmt::format("--labels {}: {} names for a {}-class output; give one name per class",
+                                              labels_file, names, classes));
+  }
+}
+
 // The stored recipe's keys (labels, output, name, ...) are kept; the recipe
 // fields become the full effective recipe with the flags applied.
 void set_recipe(const RecipeArgs& args) {
@@ -80,6 +111,7 @@ void set_recipe(const RecipeArgs& args) {
   if (written.format != report.format || !stored_recipe_text(written)) {
     throw Error(ErrorKind::Format, fmt::format("the rewritten archive does not read back as {}", format_name(report.format)));
   }
+  if (!args.labels.empty()) check_label_count(written, args.labels, stored["labels"].size());
   output.commit();
   std::fprintf(stderr, "%s: stored recipe: %s\n", destination.c_str(), describe_recipe(resolved.recipe).c_str());
 }
@@ -89,6 +121,8 @@ void set_recipe(const RecipeArgs& args) {
 void setup_recipe(CLI::App* command, RunState& state) {
   auto args = std::make_shared<RecipeArgs>();
   command->require_subcommand(1);
+  // Its own codes, not the program's (scan's 3 does not apply here).
+  command->footer(kRecipeExitHelp);
   CLI::App* show = command->add_subcommand("show", "Print the recipe in effect for a model and where it comes from");
   show->add_option("model", args->model, "Model file")->required()->type_name("MODEL");
   show->footer(kRecipeExitHelp);

@@ -24,7 +24,7 @@ std::string kind_words(const std::string& kind) {
 }  // namespace
 
 std::string render_app_text(const AppReport& app, const Style& style, const TextOptions& options) {
-  std::string out = style.bold(app.path) + "\n";
+  std::string out = style.bold(escaped_name(app.path)) + "\n";
   auto field = [&](const std::string& label, const std::string& value) {
     out += fmt::format("  {}{}\n", style.dim(fmt::format("{:<13}", label)), value);
   };

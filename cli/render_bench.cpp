@@ -32,6 +32,7 @@ nlohmann::json bench_record_json(const BenchPlan& plan, const Json& result, int 
   out["load_ms"] = result["load_ms"];
   out["loads_ms"] = result["loads_ms"];
   out["first_ms"] = result["first_ms"];
+  out["first_runs_ms"] = result["first_runs_ms"];
   for (const char* key : {"min", "p50", "p90", "p99", "max", "mean"}) {
     out[std::string(key) + "_ms"] = result["latency_ms"][key];
   }
@@ -95,25 +96,32 @@ std::string render_bench_text(const std::vector<BenchPlan>& plans, const std::ve
         "memory added", [&](size_t m) { return number(results[m], "rss_growth_bytes"); },
         [](double v) { return human_bytes(static_cast<uint64_t>(v)); });
   }
+  // Notes under the table, each wrapped to the terminal, then dimmed line by line.
+  auto note = [&](const std::string& text) {
+    std::string wrapped = wrap_line(terminal_safe(text), args.width, 2);
+    for (size_t start = 0; start < wrapped.size();) {
+      size_t end = wrapped.find('\n', start);
+      if (end == std::string::npos) end = wrapped.size();
+      out += style.dim(wrapped.substr(start, end - start)) + "\n";
+      start = end + 1;
+    }
+  };
   for (size_t m = 0; m < results.size(); ++m) {
     if (results[m]["error"].is_null()) {
-      out += terminal_safe(style.dim(fmt::format("{}: output {}, inputs {} ({})", names[m],
-                                                 results[m]["output"].get<std::string>(), describe_inputs(plans[m]),
-                                                 plans[m].input_source))) +
-             "\n";
+      note(fmt::format("{}: output {}, inputs {} ({})", names[m], results[m]["output"].get<std::string>(),
+                       describe_inputs(plans[m]), plans[m].input_source));
     }
   }
   int threads = answer["threads"].get<int>();
-  out +=
-      style.dim(fmt::format("{} warm runs per model after {} warm-up, interleaved; {} thread{}; LibTorch {}", args.runs,
-                            args.warmup, threads, threads == 1 ? "" : "s", answer["libtorch"].get<std::string>())) +
-      "\n";
-  out += style.dim(fmt::format("quantized engine: {}{}", answer.value("qengine", ""),
-                               args.qengine.empty() ? " (LibTorch's default; phones run qnnpack)" : "")) +
-         "\n";
+  note(fmt::format("{} warm runs per model after {} warm-up, interleaved; {} thread{}; LibTorch {}", args.runs,
+                   args.warmup, threads, threads == 1 ? "" : "s", answer["libtorch"].get<std::string>()));
+  note(fmt::format("quantized engine: {}{}", answer.value("qengine", ""),
+                   args.qengine.empty() ? " (mtool's default, as phones run quantized models)" : ""));
   if (answer.value("warmed_up", false)) {
-    out += style.dim("LibTorch was started by one untimed load and run before any measure;") + "\n";
-    out += style.dim("memory added: peak of a model's loads and first run over what was resident") + "\n";
+    note(
+        "LibTorch was started by one untimed load and run before any measure; each load is a cold start (a fresh "
+        "load and its first inference), interleaved A B A B; first inference and memory added (a cold start's peak "
+        "over what was resident) are their medians");
   }
   for (size_t m = 0; m < results.size(); ++m) {
     if (!results[m].contains("profile")) continue;

@@ -17,7 +17,8 @@ struct BenchSettings {
   int runs = 0;
   int warmup = 0;
   int loads = 0;
-  std::string qengine;  // as asked; empty: LibTorch's default
+  std::string qengine;  // as asked; empty: qnnpack (the runtime's default)
+  size_t width = 0;     // the notes under the table wrap to it (wrap_width); 0: never
 };
 
 // `result` is one of the runtime's "models" answers (docs/bench-json.md).

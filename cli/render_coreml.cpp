@@ -194,9 +194,9 @@ TextRows coreml_text_rows(const CoreMlReport& coreml, bool all) {
   if (!coreml.weights.empty()) rows.emplace_back("weights", weights_text(coreml.weights));
   if (coreml.weight_file) {
     const CoreMlWeightFile& file = *coreml.weight_file;
-    std::string text = file.present ? fmt::format("{} · {} · storage v{} · {} blobs", file.path, human_bytes(file.size),
-                                                  file.version, file.blob_count)
-                                    : fmt::format("{} · MISSING", file.path);
+    std::string text = file.present ? fmt::format("{} · {} · storage v{} · {} blobs", escaped_name(file.path),
+                                                  human_bytes(file.size), file.version, file.blob_count)
+                                    : fmt::format("{} · MISSING", escaped_name(file.path));
     for (const std::string& problem : file.problems) text += kNewline + problem;
     rows.emplace_back("weight file", text);
   }
@@ -205,7 +205,8 @@ TextRows coreml_text_rows(const CoreMlReport& coreml, bool all) {
     for (const CoreMlFile& file : coreml.files) total += file.size;
     std::string text = fmt::format("{} files, {}", coreml.files.size(), human_bytes(total));
     for (const CoreMlFile& file : coreml.files) {
-      if (all || coreml.files.size() <= kShortList) text += fmt::format("{}{:>10}  {}", kNewline, file.size, file.path);
+      if (all || coreml.files.size() <= kShortList)
+        text += fmt::format("{}{:>10}  {}", kNewline, file.size, escaped_name(file.path));
     }
     rows.emplace_back("files", text);
   }

@@ -210,7 +210,8 @@ void render_diagnoses(const ModelReport& report, const Style& style, Lines& line
 
 std::string render_text(const ModelReport& report, const Style& style, const TextOptions& options) {
   Lines lines(style, options.width);
-  lines.raw(style.bold(report.path) + "\n");
+  // The path as the user typed it, escaped: a file name can hold ESC or a newline.
+  lines.raw(style.bold(escaped_name(report.path)) + "\n");
   lines.field("format", fmt::format("{}  [{}]", report.description, format_name(report.format)));
   lines.field("size", human_bytes(report.size_bytes));
   if (!report.damage.empty()) lines.field("damage", report.damage);

@@ -24,30 +24,40 @@ void throw_if_error(const nlohmann::json& answer) {
   }
   throw Error(parsed, answer["error"].get<std::string>());
 }
+
+// The error of a call about one model, as "PATH: LibTorch's line"; a missing custom operator points to
+// inspect's diagnosis and its fix.
+Error about_model(const Error& error, const std::string& about) {
+  std::string message = error.what();
+  if (message.find("Unknown builtin op:") != std::string::npos) {
+    message += fmt::format(
+        " It is a custom operator; `mtool inspect {}` says which library registers it, and "
+        "--load-ops LIB.so loads that library.",
+        shell_quote(about));
+  }
+  if (!message.starts_with(about + ": ")) message = about + ": " + message;
+  return Error(error.kind(), message);
+}
+
+// The runtime's answer, or its error as an Error (about the model when `about` names one).
+nlohmann::json checked_answer(const char* answer, const std::string& about) {
+  nlohmann::json parsed = nlohmann::json::parse(answer);
+  try {
+    throw_if_error(parsed);
+  } catch (const Error& error) {
+    if (about.empty()) throw;
+    throw about_model(error, about);
+  }
+  return parsed;
+}
+
 }  // namespace
 
 nlohmann::json call_runtime(const std::string& command, const nlohmann::json& request, const std::string& about) {
-  if (!about.empty()) {
-    try {
-      return call_runtime(command, request);
-    } catch (const Error& error) {
-      std::string message = error.what();
-      if (message.find("Unknown builtin op:") != std::string::npos) {
-        message += fmt::format(
-            " It is a custom operator; `mtool inspect {}` says which library registers it, and "
-            "--load-ops LIB.so loads that library.",
-            shell_quote(about));
-      }
-      if (!message.starts_with(about + ": ")) message = about + ": " + message;
-      throw Error(error.kind(), message);
-    }
-  }
   const MtoolRuntimeApi& api = runtime_api();
   std::unique_ptr<char, void (*)(char*)> answer(api.run_json(command.c_str(), json_text(request).c_str()),
                                                 api.free_text);
-  nlohmann::json parsed = nlohmann::json::parse(answer.get());
-  throw_if_error(parsed);
-  return parsed;
+  return checked_answer(answer.get(), about);
 }
 
 namespace {
@@ -70,16 +80,14 @@ void forward_event(const char* event, void* context) {
 }  // namespace
 
 nlohmann::json stream_runtime(const std::string& command, const nlohmann::json& request,
-                    const std::function<void(const nlohmann::json&)>& on_event) {
+                              const std::function<void(const nlohmann::json&)>& on_event, const std::string& about) {
   const MtoolRuntimeApi& api = runtime_api();
   StreamContext context{&on_event, nullptr};
   std::string text = json_text(request);
   std::unique_ptr<char, void (*)(char*)> answer(api.run_streaming(command.c_str(), text.c_str(), forward_event, &context),
                                                 api.free_text);
   if (context.failure) std::rethrow_exception(context.failure);
-  nlohmann::json parsed = nlohmann::json::parse(answer.get());
-  throw_if_error(parsed);
-  return parsed;
+  return checked_answer(answer.get(), about);
 }
 
 }  // namespace mtool::cli

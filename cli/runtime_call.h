@@ -12,7 +12,9 @@ namespace mtool::cli {
 nlohmann::json call_runtime(const std::string& command, const nlohmann::json& request, const std::string& about = "");
 
 // A streaming command ("score", "bench"): `on_event` sees each event as it comes; returns the final answer.
+// With `about`, errors read as call_runtime's do. Errors `on_event` throws pass unchanged.
 nlohmann::json stream_runtime(const std::string& command, const nlohmann::json& request,
-                    const std::function<void(const nlohmann::json&)>& on_event);
+                              const std::function<void(const nlohmann::json&)>& on_event,
+                              const std::string& about = "");
 
 }  // namespace mtool::cli

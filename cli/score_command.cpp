@@ -46,7 +46,7 @@ struct ScoreArgs {
   int top_k = 0;  // 0: 3 on the terminal, 5 in JSON
   int batch = 1;
   int threads = 0;
-  std::string qengine;  // LibTorch's quantized engine, empty: its default
+  std::string qengine;  // LibTorch's quantized engine, empty: qnnpack (the runtime's default)
   std::vector<std::string> load_ops;
   bool json = false;
   bool csv = false;
@@ -144,7 +144,7 @@ class ScorePrinter {
   size_t failed_ = 0;
 };
 
-// Said when --qengine chose it (the request's engine is then in `loaded`).
+// Said for a quantized model, and whenever --qengine chose it (the engine in effect is in `loaded`).
 std::string quantized_engine_note(const Json& loaded) {
   return loaded.value("qengine_chosen", false) ? fmt::format("; quantized engine: {}", loaded.value("qengine", "")) : "";
 }
@@ -160,7 +160,8 @@ void print_summary(const Json& loaded, const Json& done, size_t failed, size_t t
                                      done.value("images_per_s", 0.0), loaded.value("load_ms", 0.0),
                                      loaded.value("threads", 0), loaded.value("decode_workers", 0),
                                      quantized_engine_note(loaded));
-    std::fprintf(stderr, "%s\n", style.dim(timing).c_str());
+    // Wrapped before it is styled, on a terminal only (piped, it stays one line for scripts).
+    std::fprintf(stderr, "%s\n", style.dim(wrap_line(timing, wrap_width(stderr), 2)).c_str());
   }
   if (failed > 0) std::fprintf(stderr, "%s\n", style.red(fmt::format("{} of {} images failed", failed, total)).c_str());
 }
@@ -254,25 +255,28 @@ class ScoreBatch {
       request_["images"] = runnable;
       request_["save_inputs_first"] = saved_inputs_;
       request_["model_ran"] = model_ran_;
-      stream_runtime("score", request_, [&](const Json& event) {
-        std::string kind = event["event"].get<std::string>();
-        if (kind == "loaded" && loaded_.is_null()) {
-          loaded_ = event;
-          loaded_["qengine_chosen"] = !args_.qengine.empty();
-        }
-        if (kind == "done") total_ms_ += event.value("total_ms", 0.0);
-        if (kind == "note") {
-          if (printer_) printer_->erase_progress();
-          std::fprintf(stderr, "mtool: note: %s\n", terminal_safe(event.value("text", "")).c_str());
-          fallback_batch_ = event.value("batch", 0);
-        }
-        if (kind != "image") return;
-        if (event.contains("output")) model_ran_ = true;
-        size_t position = positions[event["index"].get<size_t>()];
-        print_errors_before(position);
-        next = position + 1;
-        printer_->image(event);
-      });
+      stream_runtime(
+          "score", request_,
+          [&](const Json& event) {
+            std::string kind = event["event"].get<std::string>();
+            if (kind == "loaded" && loaded_.is_null()) {
+              loaded_ = event;
+              loaded_["qengine_chosen"] = !args_.qengine.empty() || plan_.quantized;
+            }
+            if (kind == "done") total_ms_ += event.value("total_ms", 0.0);
+            if (kind == "note") {
+              if (printer_) printer_->erase_progress();
+              std::fprintf(stderr, "mtool: note: %s\n", terminal_safe(event.value("text", "")).c_str());
+              fallback_batch_ = event.value("batch", 0);
+            }
+            if (kind != "image") return;
+            if (event.contains("output")) model_ran_ = true;
+            size_t position = positions[event["index"].get<size_t>()];
+            print_errors_before(position);
+            next = position + 1;
+            printer_->image(event);
+          },
+          args_.model.empty() ? "the built-in quality model" : plan_.model);
       if (fallback_batch_ > 0) request_["batch"] = fallback_batch_;  // later chunks too
       timed_photos_ += runnable.size();
       saved_inputs_ += runnable.size();

@@ -86,7 +86,8 @@ std::string csv_number(const Json& object, const char* key) {
 std::string score_text_line(const Json& event, const ScoreLineOptions& options) {
   // Padded by the columns the escaped path takes (CJK two each), as path_width is measured.
   std::string line = pad_right(escaped_name(event["path"].get<std::string>()), options.path_width) + "  ";
-  if (!event["error"].is_null()) return line + options.style.red("error: " + event["error"].get<std::string>());
+  if (!event["error"].is_null())
+    return line + options.style.red("error: " + escaped_name(event["error"].get<std::string>()));
   line += output_text(event["output"], options.top_k, options.style);
   if (options.timings) {
     const Json& t = event["timings_ms"];

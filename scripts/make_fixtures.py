@@ -194,7 +194,7 @@ def make_models(fx):
         fx.lite_facts(name, tensor_elements=elements)
 
     scripted._save_for_lite_interpreter(fx.path("lite_flatbuffer.ptl"), _use_flatbuffer=True)
-    fx.add("lite_flatbuffer.ptl", format="lite-flatbuffer",
+    fx.add("lite_flatbuffer.ptl", format="lite-flatbuffer", tensor_elements=elements,
            bytecode_version=_get_model_bytecode_version(fx.path("lite_flatbuffer.ptl")))
 
     extra = {"mtool.json": json.dumps({"resize": 256, "crop": 224}), "labels.txt": "cat\ndog\nbird\nfish\n"}

@@ -38,30 +38,61 @@ InputRejection channel_mismatch(const Finding& finding, const std::vector<int64_
   std::sort(sorted_seen.begin(), sorted_seen.end());
   std::sort(sorted_shape.begin(), sorted_shape.end());
   bool permuted = seen != shape && sorted_seen == sorted_shape;
-  if (permuted && std::find(shape.begin(), shape.end(), wanted) != shape.end()) {
-    bool last = channels_last(shape);
+  bool last = channels_last(shape);
+  // Channels last given to a model that wants them first ([1, 224, 224, 3] seen as 224 channels), or a model
+  // that permutes its input and finds the count where the other layout has it.
+  bool layout = (permuted && std::find(shape.begin(), shape.end(), wanted) != shape.end()) ||
+                (!permuted && last && shape[3] == wanted && shape[1] == got);
+  if (layout) {
     std::string advice = origin == Origin::Photos
                              ? fmt::format("give --layout {}", last ? "NCHW" : "NHWC")
                              : fmt::format("give the shape with channels {}", last ? "first" : "last");
-    return {
-        "layout",
-        fmt::format("the model reorders its input and wants {} where the input has {}", plural(wanted, "channel"), got),
-        advice};
+    std::string detail = permuted ? fmt::format("the model reorders its input and wants {} where the input has {}",
+                                                plural(wanted, "channel"), got)
+                                  : fmt::format("the model wants channels first ({}), the input has them last",
+                                                plural(wanted, "channel"));
+    return {"layout", detail, advice};
   }
   std::string detail = fmt::format("the model wants {}, the input has {}", plural(wanted, "channel"), got);
   if (origin == Origin::Shapes)
     return {"channels", detail, fmt::format("give --input-shape with {}", plural(wanted, "channel"))};
-  if (wanted == 1) return {"channels", detail, "a grey (1-channel) model: mtool's photo inputs have 3 channels"};
-  return {"channels", detail, "check the model's expected channels (mtool inspect); photos give 3"};
+  if (wanted == 1) return {"channels", detail, "a grey (1-channel) model: give --channels L"};
+  if (wanted == 3 && got == 1) return {"channels", detail, "a colour model: give --channels RGB"};
+  return {"channels", detail,
+          "check the model's expected channels (mtool inspect); photos give 3, or 1 with --channels L"};
+}
+
+// A dtype as LibTorch's messages spell it ("Byte", "unsigned char", "c10::Half") in the names mtool's
+// --dtype and inspect use; a spelling not listed is kept as it is.
+std::string dtype_flag_name(const std::string& spelled) {
+  static const std::pair<const char*, const char*> kNames[] = {{"Byte", "uint8"},        {"unsigned char", "uint8"},
+                                                               {"Char", "int8"},         {"signed char", "int8"},
+                                                               {"Float", "float32"},     {"float", "float32"},
+                                                               {"Half", "float16"},      {"c10::Half", "float16"},
+                                                               {"Double", "float64"},    {"double", "float64"},
+                                                               {"Long", "int64"},        {"long int", "int64"},
+                                                               {"Int", "int32"},         {"int", "int32"},
+                                                               {"Short", "int16"},       {"short int", "int16"},
+                                                               {"BFloat16", "bfloat16"}, {"c10::BFloat16", "bfloat16"},
+                                                               {"Bool", "bool"},         {"bool", "bool"}};
+  for (const auto& [spelling, name] : kNames) {
+    if (spelled == spelling) return name;
+  }
+  return spelled;
 }
 
 // "Input type (float) and bias type (c10::Half) should be the same", "expected scalar type Float but found Byte",
-// "\"slow_conv2d_cpu\" not implemented for 'Half'".
-InputRejection dtype_mismatch(std::string_view dtype, const std::string& wanted, Origin origin) {
+// "\"slow_conv2d_cpu\" not implemented for 'Half'". `one` and `other` are the two types a message names (either may
+// be empty); which of them is the input's depends on the message ("expected scalar type Byte but found Float" for a
+// uint8 input to a float convolution), so the model's is the one that is not the input's.
+InputRejection dtype_mismatch(std::string_view given, const std::string& one, const std::string& other, Origin origin) {
+  std::string dtype = dtype_flag_name(std::string(given));
+  std::string wanted = dtype_flag_name(one);
+  if (wanted == dtype && !other.empty()) wanted = dtype_flag_name(other);
+  if (wanted == dtype) wanted.clear();
   std::string detail = wanted.empty() ? fmt::format("the model cannot take {} input", dtype)
                                       : fmt::format("the model wants {}, the input is {}", wanted, dtype);
-  bool half = wanted.find("Half") != std::string::npos;
-  if (half)
+  if (wanted == "float16")
     return {"dtype", detail,
             "a float16 model: LibTorch 1.13 runs it on CPU only in float32 (convert it with .float())"};
   if (origin == Origin::Photos)
@@ -107,11 +138,12 @@ InputRejection classify_rejection(std::string_view error_view, const std::vector
   }
   static const std::regex type_pair(
       R"(Input type \(([^)]*)\) and (?:weight|bias) type \(([^)]*)\) should be the same)");
-  if (std::regex_search(error, match, type_pair)) return dtype_mismatch(dtype, match[2].str(), origin);
+  if (std::regex_search(error, match, type_pair)) return dtype_mismatch(dtype, match[2].str(), match[1].str(), origin);
   static const std::regex scalar_type(R"(expected scalar type (\w+) but found (\w+))");
-  if (std::regex_search(error, match, scalar_type)) return dtype_mismatch(dtype, match[1].str(), origin);
+  if (std::regex_search(error, match, scalar_type))
+    return dtype_mismatch(dtype, match[1].str(), match[2].str(), origin);
   static const std::regex not_implemented(R"(not implemented for '(\w+)')");
-  if (std::regex_search(error, match, not_implemented)) return dtype_mismatch(dtype, "", origin);
+  if (std::regex_search(error, match, not_implemented)) return dtype_mismatch(dtype, match[1].str(), "", origin);
   static const std::regex reshape(R"(shape '\[([^\]]*)\]' is invalid for input of size (\d+))");
   if (std::regex_search(error, match, reshape)) {
     if (is_batch_reshape(match, shape)) {

@@ -1,5 +1,7 @@
 #include "inspect/model_report.h"
 
+#include <algorithm>
+
 #include "io/byte_reader.h"
 
 namespace mtool {
@@ -53,6 +55,11 @@ const Diagnosis* ModelReport::first_error() const {
 }
 
 bool ModelReport::has_error() const { return first_error() != nullptr; }
+
+bool ModelReport::has_diagnosis(std::string_view code) const {
+  return std::any_of(diagnoses.begin(), diagnoses.end(),
+                     [&](const Diagnosis& diagnosis) { return diagnosis.code == code; });
+}
 
 std::string ModelReport::refusal() const {
   const Diagnosis* error = first_error();

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "inspect/coreml_report.h"
@@ -151,6 +152,7 @@ struct ModelReport {
   std::vector<Diagnosis> diagnoses;
 
   bool has_error() const;
+  bool has_diagnosis(std::string_view code) const;
   // The first error diagnosis, or nullptr.
   const Diagnosis* first_error() const;
   // Why LibTorch cannot take this file, for commands that refuse it: the first

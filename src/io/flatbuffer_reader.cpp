@@ -122,6 +122,12 @@ std::optional<FlatTable> FlatTable::table(unsigned field) const {
   return FlatTable(*buffer_, follow(*buffer_, at, "table offset"), depth_ + 1);
 }
 
+std::optional<Bytes> FlatTable::union_struct(unsigned field, uint64_t size) const {
+  uint64_t at = field_at(field + 1, 4);
+  if (at == 0) return std::nullopt;
+  return sub_range(buffer_->bytes, follow(*buffer_, at, "struct offset"), size, "union struct");
+}
+
 FlatVector FlatTable::vector(unsigned field, uint64_t element_size) const {
   uint64_t at = field_at(field, 4);
   if (at == 0) return FlatVector();

@@ -55,6 +55,8 @@ class FlatTable {
   // A union's value: `field` is the union's type id; the value is at field + 1.
   uint8_t union_type(unsigned field) const { return u8(field); }
   std::optional<FlatTable> union_table(unsigned field) const { return table(field + 1); }
+  // A union's value that is a struct of `size` bytes: stored by offset like a table, but without a vtable.
+  std::optional<Bytes> union_struct(unsigned field, uint64_t size) const;
 
   // Where the table starts in the buffer, for messages.
   uint64_t offset() const { return table_; }

@@ -6,7 +6,8 @@
 
 namespace mtool {
 
-// "model.pt" stays as it is; "my model's.pt" becomes 'my model'\''s.pt'.
+// "model.pt" stays as it is; "my model's.pt" becomes 'my model'\''s.pt'; a name
+// with control characters (ESC, a newline) becomes $'m\x1b[1m.pt'.
 std::string shell_quote(std::string_view text);
 
 // 'model.pt', with backslashes, quotes and control characters escaped.

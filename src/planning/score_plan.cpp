@@ -41,6 +41,7 @@ ScorePlan plan_score(const ModelReport& report, const nlohmann::json& recipe_fla
   plan.model_name = stored.contains("name") && stored["name"].is_string() ? stored["name"].get<std::string>()
                                                                            : std::filesystem::path(report.path).filename().string();
   plan.model_version = stored.contains("version") ? stored["version"] : nlohmann::json(nullptr);
+  plan.quantized = report.has_diagnosis("quantized-model");
   return plan;
 }
 

@@ -19,6 +19,7 @@ struct ScorePlan {
   nlohmann::json output_hint = nlohmann::json::object();  // extra/mtool.json "output", e.g. {"kind": "quality"}
   std::string model_name;      // extra/mtool.json "name", else the file name
   nlohmann::json model_version;  // extra/mtool.json "version", else null
+  bool quantized = false;        // inspect's quantized-model diagnosis: the quantized engine matters
 };
 
 // Throws Error(Format) for a file LibTorch cannot run (inspect's diagnosis)

@@ -1,7 +1,5 @@
 #include "planning/verification_inputs.h"
 
-#include <algorithm>
-
 #include "io/error.h"
 #include "planning/bench_plan.h"
 
@@ -14,8 +12,7 @@ nlohmann::json verification_inputs(const ModelReport& report, const std::vector<
   std::vector<std::pair<std::string, std::string>> values = parse_input_values(input_values);
   try {
     BenchPlan plan = plan_bench(report, shapes, "", values);
-    bool quantized = std::any_of(report.diagnoses.begin(), report.diagnoses.end(),
-                                 [](const Diagnosis& diagnosis) { return diagnosis.code == "quantized-model"; });
+    bool quantized = report.has_diagnosis("quantized-model");
     return {{"inputs", plan.inputs},       {"arguments", plan.arguments}, {"description", describe_inputs(plan)},
             {"source", plan.input_source}, {"assumed", plan.assumed},     {"quantized", quantized}};
   } catch (const Error& error) {

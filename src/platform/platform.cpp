@@ -9,6 +9,9 @@
 #if defined(__APPLE__)
 #include <mach-o/dyld.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace mtool::platform {
 
@@ -35,6 +38,14 @@ bool reset_peak_rss() {
   return static_cast<bool>(clear);
 #else
   return false;
+#endif
+}
+
+void settle_allocator() {
+#if defined(__GLIBC__)
+  // Setting the threshold also stops glibc from raising it after the first large free.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  malloc_trim(0);
 #endif
 }
 

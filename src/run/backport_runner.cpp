@@ -55,4 +55,13 @@ Json run_compare(const Json& request) {
   return answer;
 }
 
+Json run_output(const Json& request) {
+  use_quantized_engine(request);
+  Model model(request["path"], request["loader"]);
+  c10::IValue output = model.forward(make_inputs(request["model"]));
+  Json answer = {{"output", describe_output(output)}};
+  if (output.isTensor()) answer["shape"] = output.toTensor().sizes().vec();
+  return answer;
+}
+
 }  // namespace mtool

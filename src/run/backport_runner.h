@@ -14,4 +14,8 @@ nlohmann::json run_backport(const nlohmann::json& request);
 // when asked, runs both on the same inputs.
 nlohmann::json run_compare(const nlohmann::json& request);
 
+// {"path", "loader", "qengine", "model": {inputs spec}} -> {"output", "shape" (a tensor output's)}: one
+// forward, for checks that need to know what a model returns (recipe set --labels).
+nlohmann::json run_output(const nlohmann::json& request);
+
 }  // namespace mtool

@@ -9,7 +9,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
@@ -42,40 +44,69 @@ std::string rejection_of(const std::string& error, const std::vector<c10::IValue
   return error;
 }
 
-// Fresh loads (each timed, the model dropped after), then the first forward of
-// the last one: load time and cold start, with the peak memory they reach.
-void measure_loads(const Json& spec, int loads, Json& result) {
-  std::vector<double> times;
+// One cold start: a fresh load and its first forward (cold caches, TorchScript's profiling run), with the
+// memory they add. The allocator is settled and the peak reset first, so what came before does not count.
+struct ColdStart {
+  double load_ms = 0;
+  double first_ms = 0;
+  uint64_t peak_rss = 0;
+  std::optional<uint64_t> growth;  // nullopt where the peak cannot be reset (macOS)
+  std::string output;
+};
+
+ColdStart cold_start(const Json& spec) {
+  settle_allocator();
   bool reset = reset_peak_rss();
-  // Right after a reset the peak is the current RSS: what the runtime and the models before this one hold.
+  // Right after a reset the peak is the current RSS: what the runtime and the models kept for warm runs hold.
   uint64_t before = reset ? peak_rss_bytes() : 0;
-  for (int i = 0; i < loads; ++i) {
-    auto start = Clock::now();
-    Model model(spec["path"], spec["loader"]);
-    times.push_back(ms_since(start));
-    if (i + 1 == loads) {
-      std::vector<c10::IValue> inputs = make_inputs(spec);
-      auto first = Clock::now();
-      c10::IValue output;
-      try {
-        output = model.forward(inputs);
-      } catch (const c10::Error& error) {
-        throw std::runtime_error(rejection_of(first_line(error.what_without_backtrace()), inputs));
-      } catch (const std::runtime_error& error) {  // the TorchScript interpreter's JITException
-        throw std::runtime_error(rejection_of(first_line(error.what()), inputs));
-      }
-      result["first_ms"] = ms_since(first);
-      result["output"] = describe_output(output);
-    }
+  ColdStart cold;
+  auto start = Clock::now();
+  Model model(spec["path"], spec["loader"]);
+  cold.load_ms = ms_since(start);
+  std::vector<c10::IValue> inputs = make_inputs(spec);
+  auto first = Clock::now();
+  c10::IValue output;
+  try {
+    output = model.forward(inputs);
+  } catch (const c10::Error& error) {
+    throw std::runtime_error(rejection_of(first_line(error.what_without_backtrace()), inputs));
+  } catch (const std::runtime_error& error) {  // the TorchScript interpreter's JITException
+    throw std::runtime_error(rejection_of(first_line(error.what()), inputs));
+  }
+  cold.first_ms = ms_since(first);
+  cold.output = describe_output(output);
+  cold.peak_rss = peak_rss_bytes();
+  if (reset) cold.growth = cold.peak_rss - std::min(before, cold.peak_rss);
+  return cold;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  size_t middle = values.size() / 2;
+  return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+// A model's cold starts summed up: mean load, median first run and memory added, highest peak.
+void record_cold_starts(const std::vector<ColdStart>& starts, Json& result) {
+  std::vector<double> loads, firsts, growths;
+  uint64_t peak = 0;
+  for (const ColdStart& cold : starts) {
+    loads.push_back(cold.load_ms);
+    firsts.push_back(cold.first_ms);
+    if (cold.growth) growths.push_back(static_cast<double>(*cold.growth));
+    peak = std::max(peak, cold.peak_rss);
   }
   double sum = 0;
-  for (double t : times) sum += t;
-  result["loads_ms"] = times;
-  result["load_ms"] = sum / static_cast<double>(times.size());
-  uint64_t peak = peak_rss_bytes();
+  for (double t : loads) sum += t;
+  result["loads_ms"] = loads;
+  result["load_ms"] = sum / static_cast<double>(loads.size());
+  result["first_ms"] = median(firsts);
+  result["first_runs_ms"] = firsts;
+  result["output"] = starts.back().output;
   result["peak_rss_bytes"] = peak;
-  if (reset) result["rss_growth_bytes"] = peak - std::min(before, peak);
-  result["peak_rss_scope"] = reset ? "this model's loads and first run" : "the whole process so far";
+  bool per_model = growths.size() == starts.size();
+  if (per_model) result["rss_growth_bytes"] = static_cast<uint64_t>(median(growths));
+  result["peak_rss_scope"] = per_model ? "this model's loads and first runs" : "the whole process so far";
 }
 
 Json latency_stats(std::vector<double> samples) {
@@ -162,6 +193,40 @@ bool warm_up_runtime(const Json& models) {
   return false;
 }
 
+// The file name, not the path: the progress line's count must survive the cut to a terminal's width.
+std::string file_name(const Json& spec) {
+  return std::filesystem::path(spec["path"].get<std::string>()).filename().string();
+}
+
+// LibTorch's first line for its own errors (without the C++ backtrace), the message for others.
+std::string error_text(const std::exception& error) {
+  if (const auto* libtorch = dynamic_cast<const c10::Error*>(&error))
+    return first_line(libtorch->what_without_backtrace());
+  return first_line(error.what());
+}
+
+// Cold starts interleaved by round (A B A B ...), so neither the machine's noise nor what a model leaves in
+// caches and the allocator falls on one position: the same model listed twice measures alike. A model that
+// fails gets its error in `results` and is left out of later rounds.
+std::vector<std::vector<ColdStart>> cold_start_rounds(const Json& specs, int loads,
+                                                      const std::function<void(const std::string&)>& say,
+                                                      std::vector<Json>& results) {
+  std::vector<std::vector<ColdStart>> starts(specs.size());
+  for (int round = 0; round < loads; ++round) {
+    for (size_t m = 0; m < specs.size(); ++m) {
+      if (!results[m]["error"].is_null()) continue;
+      say(fmt::format("loading {} ({} of {}): cold start {} of {}", file_name(specs[m]), m + 1, specs.size(), round + 1,
+                      loads));
+      try {
+        starts[m].push_back(cold_start(specs[m]));
+      } catch (const std::exception& error) {
+        results[m]["error"] = error_text(error);
+      }
+    }
+  }
+  return starts;
+}
+
 }  // namespace
 
 Json run_bench(const Json& request, const BenchProgress& progress) {
@@ -177,33 +242,29 @@ Json run_bench(const Json& request, const BenchProgress& progress) {
   answer["threads"] = at::get_num_threads();
   answer["libtorch"] = TORCH_VERSION;
   answer["qengine"] = use_quantized_engine(request);
-  std::vector<Json> results;
-  std::vector<std::unique_ptr<Model>> models;
-  std::vector<std::vector<c10::IValue>> inputs;
+  settle_allocator();  // before the warm-up, whose frees would otherwise change how later models allocate
   say("warming up LibTorch");
   answer["warmed_up"] = warm_up_runtime(request["models"]);
-  size_t count = request["models"].size();
-  for (const auto& spec : request["models"]) {
-    Json result = {{"path", spec["path"]}, {"error", nullptr}};
-    // The file name, not the path: the count must survive the cut to a terminal's width.
-    std::string name = std::filesystem::path(spec["path"].get<std::string>()).filename().string();
-    say(fmt::format("loading {} ({} of {}): {} loads, {} warm-up runs", name, results.size() + 1, count, loads,
-                    warmup));
+  const Json& specs = request["models"];
+  std::vector<Json> results;
+  for (const auto& spec : specs) results.push_back({{"path", spec["path"]}, {"error", nullptr}});
+  std::vector<std::vector<ColdStart>> starts = cold_start_rounds(specs, loads, say, results);
+  std::vector<std::unique_ptr<Model>> models;
+  std::vector<std::vector<c10::IValue>> inputs;
+  for (size_t m = 0; m < specs.size(); ++m) {
+    models.push_back(nullptr);
+    inputs.emplace_back();
+    if (!results[m]["error"].is_null()) continue;
+    record_cold_starts(starts[m], results[m]);
+    say(fmt::format("warming up {} ({} of {}): {} runs", file_name(specs[m]), m + 1, specs.size(), warmup));
     try {
-      measure_loads(spec, loads, result);
-      models.push_back(std::make_unique<Model>(spec["path"], spec["loader"]));
-      inputs.push_back(make_inputs(spec));
-      for (int i = 0; i < warmup; ++i) models.back()->forward(inputs.back());
-    } catch (const c10::Error& error) {
-      result["error"] = first_line(error.what_without_backtrace());
-      models.push_back(nullptr);
-      inputs.emplace_back();
+      models[m] = std::make_unique<Model>(specs[m]["path"], specs[m]["loader"]);
+      inputs[m] = make_inputs(specs[m]);
+      for (int i = 0; i < warmup; ++i) models[m]->forward(inputs[m]);
     } catch (const std::exception& error) {
-      result["error"] = first_line(error.what());
-      models.push_back(nullptr);
-      inputs.emplace_back();
+      results[m]["error"] = error_text(error);
+      models[m] = nullptr;
     }
-    results.push_back(result);
   }
   // Warm runs interleaved A B A B ..., so the machine's noise falls on all alike.
   std::vector<std::vector<double>> samples(models.size());

@@ -16,5 +16,6 @@ inline double ms_since(Clock::time_point start) {
 
 using platform::peak_rss_bytes;
 using platform::reset_peak_rss;
+using platform::settle_allocator;
 
 }  // namespace mtool

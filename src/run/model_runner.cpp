@@ -102,6 +102,11 @@ std::string engine_name(at::QEngine engine) {
 
 std::string use_quantized_engine(const Json& request) {
   std::string wanted = request.value("qengine", "");
+  const std::vector<at::QEngine>& supported = at::globalContext().supportedQEngines();
+  // Phones run QNNPACK: quantized models are run as they will be, unless asked otherwise.
+  if (wanted.empty() && std::find(supported.begin(), supported.end(), at::QEngine::QNNPACK) != supported.end()) {
+    wanted = "qnnpack";
+  }
   if (!wanted.empty()) {
     std::vector<std::string> built;
     for (at::QEngine engine : at::globalContext().supportedQEngines()) {

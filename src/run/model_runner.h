@@ -35,8 +35,9 @@ std::string describe_output(const c10::IValue& value);
 double max_abs_difference(const c10::IValue& a, const c10::IValue& b);
 
 // Sets LibTorch's quantized engine from a request's "qengine" ("qnnpack", "onednn", "fbgemm"; absent:
-// LibTorch's default) before a model loads, and returns the one in effect, lower case. Phones run
-// QNNPACK; x86 LibTorch defaults to oneDNN (or FBGEMM), whose quantized results differ slightly.
+// qnnpack, as phones run quantized models, when this LibTorch has it) before a model loads, and returns
+// the one in effect, lower case. x86 LibTorch's own default, oneDNN, gives slightly different quantized
+// results, and aborts on the D2Go demo detectors (heap corruption, in Python too).
 // Throws Error(Usage) for an engine this LibTorch was built without, naming those it has.
 std::string use_quantized_engine(const nlohmann::json& request);
 

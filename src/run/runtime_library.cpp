@@ -92,6 +92,7 @@ char* run_json(const char* command, const char* request) {
     if (name == "backport") return mtool::run_backport(parsed);
     if (name == "convert") return mtool::run_convert(parsed);
     if (name == "compare") return mtool::run_compare(parsed);
+    if (name == "output") return mtool::run_output(parsed);
     if (name == "load_ops") return mtool::run_load_ops(parsed);
     return {{"error", std::string("unknown runtime command ") + command}};
   });

@@ -100,6 +100,10 @@ TEST_SUITE("cli") {
       CHECK(shown.out.find("\n  " + std::to_string(c.code) + "   ") != std::string::npos);
       CHECK(shown.out.find("scan only") == std::string::npos);  // no code of another command
     }
+    // `recipe --help`, without its subcommand, lists recipe's codes too, not the program's.
+    RunResult recipe_help = run_mtool({"recipe", "--help"});
+    CHECK(recipe_help.out.find("Exit codes:\n  0   the recipe was shown or written\n") != std::string::npos);
+    CHECK(recipe_help.out.find("scan only") == std::string::npos);
   }
 }
 

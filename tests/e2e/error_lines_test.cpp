@@ -41,6 +41,19 @@ TEST_SUITE("cli") {
       CHECK(result.err.find("/nonexistent\\x1b[2J.ptl") != std::string::npos);
     }
   }
+
+  // ESC [1m looks like one of mtool's own colour codes, which inspect's renderer lets through;
+  // in a file name it is the file's, and is escaped wherever the name is printed.
+  TEST_CASE("a name holding an escape sequence is escaped in inspect's header") {
+    std::string dir = scratch_dir("escape-names");
+    std::string bold = "\x1b[1m";
+    std::string model = dir + "/m" + bold + ".pt";
+    std::filesystem::copy_file(fixture("scripted.pt"), model, std::filesystem::copy_options::overwrite_existing);
+    RunResult inspected = run_mtool({"inspect", model});
+    REQUIRE(inspected.exit_code == 0);
+    CHECK(inspected.out.find('\x1b') == std::string::npos);
+    CHECK(inspected.out.starts_with(dir + "/m\\x1b[1m.pt\n"));
+  }
 }
 
 TEST_SUITE("backport") {

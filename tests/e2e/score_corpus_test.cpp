@@ -48,7 +48,8 @@ Run run_both(const std::vector<std::string>& photos, const std::string& mode) {
   RunResult result = run_mtool(args);
   CAPTURE(result.err);
   REQUIRE(result.exit_code == 0);
-  std::string command = "/usr/bin/python3 " MTOOL_SOURCE_DIR "/scripts/score_oracle.py '" + model_path() + "' --inputs '" + inputs + "'";
+  std::string command = "/usr/bin/python3 " MTOOL_SOURCE_DIR "/scripts/score_oracle.py --qengine qnnpack '" +
+                        model_path() + "' --inputs '" + inputs + "'";
   for (const std::string& photo : photos) command += " '" + photo + "'";
   RunResult oracle = run_shell(command + " 2>/dev/null");
   REQUIRE(oracle.exit_code == 0);

@@ -35,6 +35,18 @@ TEST_SUITE("score") {
     }
     CHECK(checked == 3);
   }
+
+  // ESC [1m looks like one of mtool's own colour codes; in a file name it is the file's.
+  TEST_CASE("a photo's error line escapes what its name and message hold") {
+    std::string dir = scratch_dir("score_escape_names");
+    write_file(dir + "/p\x1b[1m.jpg", "not a photo");
+    RunResult result = run_mtool({"score", dir});
+    CHECK(result.exit_code == 1);
+    CAPTURE(result.out);
+    CHECK(result.out.find('\x1b') == std::string::npos);
+    CHECK(result.err.find('\x1b') == std::string::npos);
+    CHECK(result.out.find("/p\\x1b[1m.jpg  error: ") != std::string::npos);
+  }
 }
 
 TEST_SUITE("score") {
@@ -67,13 +79,32 @@ TEST_SUITE("score") {
     CAPTURE(result.err);
     CHECK(result.exit_code == 1);
     CHECK(result.one_error_line());
-    CHECK(result.err.find("(channels: the model wants 1 channel, the input has 3)") != std::string::npos);
+    CHECK(result.err.find("mtool: error: " + model + ": the model rejected a [") == 0);
+    CHECK(result.err.find("float32 input (channels: the model wants 1 channel, the input has 3)") != std::string::npos);
+    CHECK(result.err.find("give --channels L") != std::string::npos);
     CHECK(result.err.find("trained on") == std::string::npos);
     RunResult bench = run_mtool({"bench", "--runs", "2", "--loads", "1", "--input-shape", "1,3,28,28", model});
     CAPTURE(bench.err);
     CHECK(bench.exit_code == 1);
     CHECK(bench.err.find("(channels: the model wants 1 channel, the input has 3)") != std::string::npos);
     CHECK(bench.err.find("give --input-shape with 1 channel") != std::string::npos);
+  }
+
+  TEST_CASE("a refused input names the layout or the dtype when either is the cause, in the model's own names") {
+    std::vector<std::pair<std::string, std::string>> cases = {
+        {"--layout=NHWC", "(layout: the model wants channels first (3 channels), the input has them last)"},
+        {"--dtype=uint8", "(dtype: the model wants float32, the input is uint8)"}};
+    for (const auto& [flag, cause] : cases) {
+      CAPTURE(flag);
+      RunResult result = run_mtool({"score", "-m", fixture("scripted.pt"), fixture("score/photos/photo.png"), flag});
+      CAPTURE(result.err);
+      CHECK(result.exit_code == 1);
+      CHECK(result.one_error_line());
+      CHECK(result.err.find("mtool: error: " + fixture("scripted.pt") + ": the model rejected a [") == 0);
+      CHECK(result.err.find(cause) != std::string::npos);
+      CHECK(result.err.find(flag == "--layout=NHWC" ? "give --layout NCHW" : "give --dtype float32") !=
+            std::string::npos);
+    }
   }
 
   TEST_CASE("--batch on a model that runs one photo at a time falls back to 1 with a note, and scores every photo") {
@@ -83,8 +114,9 @@ TEST_SUITE("score") {
       return;
     }
     std::vector<std::string> photos = {"photo.png", "photo.webp", "oriented.jpg", "red_then_blue.gif", "photo.tiff"};
-    std::vector<std::string> alone = {"score", "--json", "-m", model};
-    std::vector<std::string> batched = {"score", "--json", "--batch", "4", "-m", model};
+    // oneDNN (x86's own engine; mtool's default is QNNPACK) has no batched kernel for its quantized linear layer.
+    std::vector<std::string> alone = {"score", "--json", "--qengine", "onednn", "-m", model};
+    std::vector<std::string> batched = {"score", "--json", "--qengine", "onednn", "--batch", "4", "-m", model};
     for (const std::string& name : photos) {
       alone.push_back(fixture("score/photos/" + name));
       batched.push_back(fixture("score/photos/" + name));

@@ -242,6 +242,14 @@ TEST_SUITE("score") {
     CHECK(line["input_shape"] == json{1, 3, 48, 48});
     CHECK(line["output"]["labels"] == "extra/mtool.json");
     CHECK(line["output"]["top"][0]["label"].get<std::string>().rfind("colour ", 0) == 0);
+    // Three names for seven classes: found by running the model once, refused, the model left as it was.
+    write_file(dir + "/three.txt", "a\nb\nc\n");
+    std::string before = read_file(model);
+    RunResult wrong = run_mtool({"recipe", "set", model, "--labels", dir + "/three.txt"});
+    CHECK(wrong.exit_code == 2);
+    CHECK(wrong.one_error_line());
+    CHECK(wrong.err.find("three.txt: 3 names for a 7-class output; give one name per class") != std::string::npos);
+    CHECK(read_file(model) == before);
     RunResult flags = run_mtool({"score", "-m", model, "--crop", "32", "--show-recipe"});
     CHECK(flags.json()["source"] == "flags over extra/mtool.json");
     CHECK(flags.json()["recipe"]["crop"] == 32);

@@ -127,6 +127,8 @@ TEST_CASE("paths are quoted for the shell and for Python") {
   CHECK(shell_quote("models/m.ptl") == "models/m.ptl");
   CHECK(shell_quote("my model's.ptl") == "'my model'\\''s.ptl'");
   CHECK(shell_quote("$(rm -rf ~)") == "'$(rm -rf ~)'");
+  // Control characters: $'...' with \xNN, so the printed command is what runs and never drives the terminal.
+  CHECK(shell_quote("m\x1b[1m's\n.pt") == "$'m\\x1b[1m\\'s\\x0a.pt'");
   CHECK(shell_quote("") == "''");
   CHECK(python_string("a'b\\c\n") == "'a\\'b\\\\c\\x0a'");
 }

@@ -16,6 +16,27 @@ TEST_CASE("input rejections: each LibTorch message is named as its cause, with a
                                  "channels, but got 3 channels instead", kPhoto, "float32", InputOrigin::Photos);
   CHECK(grey.cause == "channels");
   CHECK(grey.detail == "the model wants 1 channel, the input has 3");
+  CHECK(grey.advice == "a grey (1-channel) model: give --channels L");
+  auto colour = classify_rejection(
+      "Given groups=1, weight of size [4, 3, 3, 3], expected input[1, 1, 64, 64] to have 3 "
+      "channels, but got 1 channels instead",
+      {1, 1, 64, 64}, "float32", InputOrigin::Photos);
+  CHECK(colour.cause == "channels");
+  CHECK(colour.advice == "a colour model: give --channels RGB");
+  // --layout NHWC on a model that wants channels first: the layer sees 224 channels.
+  auto last = classify_rejection(
+      "Given groups=1, weight of size [4, 3, 3, 3], expected input[1, 224, 224, 3] to have 3 "
+      "channels, but got 224 channels instead",
+      {1, 224, 224, 3}, "float32", InputOrigin::Photos);
+  CHECK(last.cause == "layout");
+  CHECK(last.detail == "the model wants channels first (3 channels), the input has them last");
+  CHECK(last.advice == "give --layout NCHW");
+  auto last_shape = classify_rejection(
+      "Given groups=1, weight of size [4, 3, 3, 3], expected input[1, 224, 224, 3] to "
+      "have 3 channels, but got 224 channels instead",
+      {1, 224, 224, 3}, "float32", InputOrigin::Shapes);
+  CHECK(last_shape.cause == "layout");
+  CHECK(last_shape.advice == "give the shape with channels first");
   // A model that permutes NHWC to NCHW itself: the layer sees [1, 224, 3, 224].
   auto nhwc = classify_rejection("Given groups=1, weight of size [4, 3, 3, 3], expected input[1, 224, 3, 224] to have 3 "
                                  "channels, but got 224 channels instead", kPhoto, "float32", InputOrigin::Photos);
@@ -29,6 +50,21 @@ TEST_CASE("input rejections: each LibTorch message is named as its cause, with a
                                   "uint8", InputOrigin::Photos);
   CHECK(bytes.cause == "dtype");
   CHECK(bytes.advice == "give --dtype float32");
+  CHECK(bytes.detail == "the model wants float32, the input is uint8");
+  // A convolution without bias names the input's type first (PyTorch 1.13, uint8 input).
+  auto no_bias = classify_rejection("expected scalar type Byte but found Float", kPhoto, "uint8", InputOrigin::Photos);
+  CHECK(no_bias.cause == "dtype");
+  CHECK(no_bias.detail == "the model wants float32, the input is uint8");
+  auto bench_bytes =
+      classify_rejection("expected scalar type Byte but found Float", kPhoto, "Byte", InputOrigin::Shapes);
+  CHECK(bench_bytes.detail == "the model wants float32, the input is uint8");
+  auto unsupported =
+      classify_rejection("\"batch_norm\" not implemented for 'Byte'", kPhoto, "uint8", InputOrigin::Photos);
+  CHECK(unsupported.detail == "the model cannot take uint8 input");
+  auto half_compute =
+      classify_rejection("\"slow_conv2d_cpu\" not implemented for 'Half'", kPhoto, "float32", InputOrigin::Photos);
+  CHECK(half_compute.detail == "the model wants float16, the input is float32");
+  CHECK(half_compute.advice.find("float16 model") != std::string::npos);
   auto size = classify_rejection("mat1 and mat2 shapes cannot be multiplied (1x197136 and 2704x10)", kPhoto, "float32",
                                  InputOrigin::Photos);
   CHECK(size.cause == "size");
