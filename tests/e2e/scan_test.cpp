@@ -184,8 +184,9 @@ TEST_SUITE("scan") {
   TEST_CASE("every demo-app model, and every fixture model PyTorch wrote, scans as safe") {
     std::vector<std::string> paths;
     if (corpus_present()) paths.push_back((fs::path(MTOOL_CORPUS_DIR) / "demo-apps").string());
-    for (const char* name : {"scripted.pt", "traced.pt", "lite_v8.ptl", "lite_v4.ptl", "lite_v5.ptl", "state_dict.pt",
-                             "checkpoint.pth", "legacy.pt", "quantized_dynamic.ptl", "plain.pkl"}) {
+    for (const char* name :
+         {"scripted.pt", "traced.pt", "lite_v8.ptl", "lite_v4.ptl", "lite_v5.ptl", "state_dict.pt", "checkpoint.pth",
+          "legacy.pt", "quantized_dynamic.ptl", "plain.pkl", "with_extra_files.pt"}) {
       paths.push_back(fixture(name));
     }
     std::vector<std::string> args = {"scan"};
@@ -194,6 +195,21 @@ TEST_SUITE("scan") {
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("dangerous  ") == std::string::npos);
     CHECK(result.out.find(" 0 unknown, 0 dangerous, 0 incomplete, 0 unreadable") != std::string::npos);
+  }
+
+  TEST_CASE("extra/ files of a TorchScript archive are not pickles: text is no finding, a pickle is noted") {
+    // labels.txt "cat\ndog\n" parses as GLOBAL at.dog; torch.jit.load returns it as bytes.
+    RunResult text = run_mtool({"scan", "--json", fixture("with_extra_files.pt")});
+    CHECK(text.exit_code == 0);
+    json record = json::parse(text.out.substr(0, text.out.find('\n')));
+    CHECK(record["status"] == "safe");
+    CHECK(record["not_scanned"].empty());
+    CHECK(record["unread_pickles"].empty());
+    fs::path attacks = fs::path(MTOOL_SOURCE_DIR) / "tests" / "scan_attacks";
+    RunResult noted = run_mtool({"scan", (attacks / "ts_extra_dangerous_pickle.pt").string()});
+    CHECK(noted.exit_code == 0);
+    CHECK(noted.out.find("noted: archive/extra/meta.pkl: a pickle naming posix.system that torch hands to the caller "
+                         "as bytes; no loader unpickles it") != std::string::npos);
   }
 
   TEST_CASE("a pickled module needs unknown classes; --allow accepts them by name") {
