@@ -86,6 +86,23 @@ void list_files(const FileFolder& folder, CoreMlReport& coreml) {
   }
 }
 
+// A weight file that cannot be read (a record of a zipped app too large to
+// inflate, or damaged) is a problem of the weights, not of the whole package.
+CoreMlWeightFile read_weight_file(const FileFolder& folder, const std::string& path, const std::string& shown,
+                                  const std::vector<CoreMlBlobRef>& blobs) {
+  try {
+    FileContent file = folder.read(path);
+    return walk_weight_file(file.bytes(), shown, blobs);
+  } catch (const Error& error) {
+    CoreMlWeightFile unread;
+    unread.path = shown;
+    unread.present = true;
+    unread.size = folder.file_size(path).value_or(0);
+    unread.problems.push_back(fmt::format("{} could not be read: {}", shown, error.what()));
+    return unread;
+  }
+}
+
 // Each weight file the program names, resolved against the specification's folder.
 void read_weight_files(const FileFolder& folder, const std::string& model_folder, CoreMlReport& coreml) {
   std::vector<CoreMlBlobRef> blobs;
@@ -100,8 +117,7 @@ void read_weight_files(const FileFolder& folder, const std::string& model_folder
     coreml.weight_file = missing;
     return;
   }
-  FileContent file = folder.read(path);
-  coreml.weight_file = walk_weight_file(file.bytes(), relative, blobs);
+  coreml.weight_file = read_weight_file(folder, path, relative, blobs);
 }
 
 // Xcode's overlays: Metadata.json (MLModelDescriptionKey, MLModelAuthorKey...)
@@ -270,9 +286,8 @@ bool inspect_compiled(const FileFolder& folder, ModelReport& report) {
   coreml.compiled_metadata["computePrecision"] = json_string(entry, "computePrecision", "metadata.json");
   if (folder.file_size("model.mil")) read_mil_text(folder, model);
   if (folder.file_size("weights/weight.bin")) {
-    FileContent weights = folder.read("weights/weight.bin");
     // model.mil's offsets are not parsed; the file's own records are listed from its header.
-    coreml.weight_file = walk_weight_file(weights.bytes(), "weights/weight.bin", {});
+    coreml.weight_file = read_weight_file(folder, "weights/weight.bin", "weights/weight.bin", {});
   }
   finish(std::move(coreml), report);
   return true;
