@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -87,16 +88,16 @@ class Walker {
     }
     try {
       ZipArchive zip(bytes);
-      std::vector<std::string> model_folders = accepted_model_folders(zip);
+      std::vector<std::pair<std::string, FolderModel>> folder_models = zipped_folder_models(zip, prefix);
       std::set<std::string> reported;
       for (const ZipEntry& entry : zip.entries()) {
         if (entry.is_directory() || entry.uncompressed_size == 0) continue;
         std::string location = prefix + entry.name;
-        auto folder = std::find_if(model_folders.begin(), model_folders.end(),
-                                   [&](const std::string& f) { return entry.name.starts_with(f); });
-        if (folder != model_folders.end()) {
+        auto folder = std::find_if(folder_models.begin(), folder_models.end(),
+                                   [&](const auto& f) { return entry.name.starts_with(f.first); });
+        if (folder != folder_models.end()) {
           // A model's files are the model: reported once, where its first record is.
-          if (reported.insert(*folder).second) add_zipped_folder_model(zip, *folder, prefix);
+          if (reported.insert(folder->first).second) add_folder_model(std::move(folder->second));
           continue;
         }
         std::string parent = parent_folder(entry.name);
@@ -134,7 +135,10 @@ class Walker {
       }
       std::string location = std::filesystem::relative(it->path(), root, error).string();
       if (it->is_directory(error) && !it->is_symlink(error)) {
-        if (add_folder_model(DiskFolder(it->path().string()), location)) it.disable_recursion_pending();
+        if (auto model = inspect_folder_model(DiskFolder(it->path().string()), location)) {
+          add_folder_model(std::move(*model));
+          it.disable_recursion_pending();
+        }
         continue;
       }
       if (!it->is_regular_file(error) || it->is_symlink(error)) continue;
@@ -148,43 +152,49 @@ class Walker {
   }
 
  private:
-  // A folder-shaped model, inspected as `mtool inspect FOLDER` does; false
-  // when the folder is no model. A damaged one is skipped, with its damage.
-  bool add_folder_model(const FileFolder& folder, const std::string& location) {
-    ModelReport package;
-    package.path = app_.path + (folder_ ? "/" : "!") + location;
+  // A folder-shaped model, inspected as `mtool inspect FOLDER` does (nothing
+  // when the folder is no model), or the damage that stopped it.
+  struct FolderModel {
+    std::string location;
+    ModelReport report;
+    std::optional<std::string> damage;
+  };
+
+  std::optional<FolderModel> inspect_folder_model(const FileFolder& folder, const std::string& location) {
+    FolderModel model{location, {}, std::nullopt};
+    model.report.path = app_.path + (folder_ ? "/" : "!") + location;
     try {
-      if (!try_inspect_model_folder(folder, package)) return false;
+      if (!try_inspect_model_folder(folder, model.report)) return std::nullopt;
     } catch (const Error& damage) {
-      app_.skipped.push_back(fmt::format("{}: damaged Core ML package: {}", location, damage.what()));
-      return true;
+      model.damage = damage.what();
+      return model;
     }
-    add_diagnoses(package, options_);
-    app_.files += package.coreml ? package.coreml->files.size() : 1;  // its files were looked at
-    app_.models.push_back({location, std::move(package)});
-    return true;
+    add_diagnoses(model.report, options_);
+    return model;
   }
 
-  // The candidates that are models (damaged ones included), outer ones only.
-  std::vector<std::string> accepted_model_folders(const ZipArchive& zip) {
-    std::vector<std::string> accepted;
+  void add_folder_model(FolderModel model) {
+    if (model.damage) {
+      app_.skipped.push_back(fmt::format("{}: damaged Core ML package: {}", model.location, *model.damage));
+      return;
+    }
+    app_.files += model.report.coreml ? model.report.coreml->files.size() : 1;  // its files were looked at
+    app_.models.push_back({model.location, std::move(model.report)});
+  }
+
+  // The zip's folder models by record-name prefix, outer ones only; `prefix` names the zip.
+  std::vector<std::pair<std::string, FolderModel>> zipped_folder_models(const ZipArchive& zip,
+                                                                        const std::string& prefix) {
+    std::vector<std::pair<std::string, FolderModel>> found;
     for (const std::string& folder : model_folder_candidates(zip)) {
-      bool inside = std::any_of(accepted.begin(), accepted.end(), [&](const auto& a) { return folder.starts_with(a); });
+      bool inside = std::any_of(found.begin(), found.end(), [&](const auto& f) { return folder.starts_with(f.first); });
       if (inside) continue;
-      ModelReport probe;
-      try {
-        if (!try_inspect_model_folder(ZipFolder(zip, folder, kMaxInflated), probe)) continue;
-      } catch (const Error&) {
-        // damaged: add_zipped_folder_model reports it
+      std::string location = prefix + (folder.empty() ? "" : folder.substr(0, folder.size() - 1));
+      if (auto model = inspect_folder_model(ZipFolder(zip, folder, kMaxInflated), location)) {
+        found.emplace_back(folder, std::move(*model));
       }
-      accepted.push_back(folder);
     }
-    return accepted;
-  }
-
-  void add_zipped_folder_model(const ZipArchive& zip, const std::string& folder, const std::string& prefix) {
-    std::string location = prefix + (folder.empty() ? "" : folder.substr(0, folder.size() - 1));
-    add_folder_model(ZipFolder(zip, folder, kMaxInflated), location);
+    return found;
   }
 
   AppReport& app_;

@@ -52,7 +52,8 @@ TEST_SUITE("formats") {
   TEST_CASE("inspect app.ipa reads zipped .mlmodelc and .mlpackage folders as one model each, weights included") {
     fs::path coreml = fs::path(MTOOL_CORPUS_DIR) / "coreml";
     if (!fs::is_directory(coreml)) return;
-    std::vector<ZipSpec> specs = {{"Payload/X.app/Info.plist", "<plist/>", true}};
+    std::vector<ZipSpec> specs = {{"Payload/X.app/Info.plist", "<plist/>", true},
+                                  {"Payload/X.app/Bad.mlpackage/Manifest.json", "[]", true}};
     add_folder(specs, coreml / "coremltools__add_model.mlmodelc", "Payload/X.app/Model.mlmodelc");
     add_folder(specs, coreml / "dtln-aec-coreml__DTLN_AEC_128_Part1.mlpackage", "Payload/X.app/Aec.mlpackage");
     std::string dir = scratch_dir("app-coreml");
@@ -78,6 +79,8 @@ TEST_SUITE("formats") {
     CHECK(package["coreml"]["weights"] == alone["coreml"]["weights"]);
     CHECK(package["coreml"]["files"] == alone["coreml"]["files"]);
     CHECK(package["diagnoses"] == alone["diagnoses"]);
+    REQUIRE(app["skipped"].size() == 1);
+    CHECK(app["skipped"][0].get<std::string>().starts_with("Payload/X.app/Bad.mlpackage: damaged Core ML package: "));
   }
 
   TEST_CASE("an ExecuTorch program in an app without its .ptd is diagnosed as on its own; with it, found") {
