@@ -19,7 +19,6 @@ std::string details_of(const ScanReport& report) {
   if (!unknown.empty()) parts.push_back(fmt::format("unknown: {}", fmt::join(unknown, ", ")));
   if (!report.complete()) parts.push_back(fmt::format("not scanned: {}", fmt::join(report.not_scanned, "; ")));
   if (report.pickles == 0 && report.complete()) parts.push_back("no pickle found");
-  if (!report.unread_pickles.empty()) parts.push_back(fmt::format("noted: {}", fmt::join(report.unread_pickles, "; ")));
   return fmt::format("{}", fmt::join(parts, " · "));
 }
 
@@ -76,8 +75,7 @@ Json scan_record_json(const ScanReport& report) {
           {"pickles", report.pickles},
           {"globals", globals},
           {"scanned", report.scanned},
-          {"not_scanned", report.not_scanned},
-          {"unread_pickles", report.unread_pickles}};
+          {"not_scanned", report.not_scanned}};
 }
 
 // A file that could not be read is a record too (named on the command line,

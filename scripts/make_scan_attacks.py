@@ -355,11 +355,12 @@ def build():
     add("ts_allowance_extra_pickle.pt",
         torch_zip(pickle.dumps({}, protocol=2), extra=[("archive/constants.pkl", b"\x80\x02)."),
                                                        ("archive/extra/meta.pkl", jit_pickle)]),
-        0, "torchscript", "extra/ files are handed to the caller as bytes and no loader unpickles them: noted only")
+        3, "torchscript", "extra/ files are handed to the caller, who may unpickle them: no TorchScript allowance")
     add("ts_extra_dangerous_pickle.pt",
         torch_zip(pickle.dumps({}, protocol=2), extra=[("archive/constants.pkl", b"\x80\x02)."),
                                                        ("archive/extra/meta.pkl", system_call("ts_extra"))]),
-        0, "torchscript", "torch.jit.load returns extra/ files as bytes (torch 1.13 import.cpp): noted, not counted")
+        1, "torchscript", "torch.jit.load returns extra/ files as bytes (torch 1.13 import.cpp) for the caller to read, "
+                          "maybe with pickle.loads")
     add("ts_extra_debug_pkl.pt",
         torch_zip(pickle.dumps({}, protocol=2), extra=[("archive/constants.pkl", b"\x80\x02)."),
                                                        ("archive/extra/x.py", b"x"),

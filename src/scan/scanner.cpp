@@ -69,13 +69,12 @@ bool read_by_torchscript(const std::string& prefix, std::string_view name) {
 
 // The extra/ folder of a TorchScript or lite archive (<folder>/constants.pkl or
 // <folder>/bytecode.pkl, <folder> the first record's, as LibTorch names it),
-// or "" when the zip is neither. No loader unpickles what it holds:
-// torch.jit.load and _load_for_lite_interpreter copy the extra files the
-// caller asks for into a dict as raw bytes (torch 1.13 import.cpp
-// ScriptModuleDeserializer::deserialize, mobile/import.cpp), torch.load hands
-// such a zip to torch.jit.load or, without constants.pkl, reads data.pkl
-// alone, and pickle.load cannot read a zip. So a text file there
-// ("cat\ndog\n" parses as GLOBAL at.dog) is no finding.
+// or "" when the zip is neither. torch.jit.load and _load_for_lite_interpreter
+// copy the extra files the caller asks for into a dict as raw bytes (torch 1.13
+// import.cpp ScriptModuleDeserializer::deserialize, mobile/import.cpp), and
+// torch.load hands such a zip to torch.jit.load: what they hold is the
+// caller's to read, so they are scanned as the caller would meet them
+// (scan_extra_file), not as records TorchScript reads.
 std::string extra_folder(const std::vector<ZipEntry>& entries) {
   if (entries.empty()) return "";
   std::string prefix = first_record_folder(entries) + "/";
@@ -85,7 +84,7 @@ std::string extra_folder(const std::vector<ZipEntry>& entries) {
   return torch_archive ? prefix + "extra/" : "";
 }
 
-// Two loaders do read extra/ records, and those are scanned as any record:
+// Two loaders read extra/ records themselves, and those are scanned as any record:
 // numpy.load opens any zip as an npz and unpickles the object arrays of its
 // .npy members by name (checked by content in scan_extra_file), and
 // torch.utils.model_dump pickle.loads "<name>.py.debug_pkl" for every .py
@@ -135,7 +134,7 @@ class Scanner {
   void scan_zip_entry(const ZipArchive& zip, const ZipEntry& entry, const std::string& part, PickleContext context,
                       int depth);
   bool only_tensor_data(const ZipArchive& zip, const ZipEntry& entry) const;
-  void scan_extra_file(const ZipArchive& zip, const ZipEntry& entry, const std::string& part);
+  void scan_extra_file(const ZipArchive& zip, const ZipEntry& entry, const std::string& part, int depth);
   void scan_npy(Bytes bytes, const std::string& part);
   void scan_local_records(Bytes bytes, const std::string& part, int depth);
   void scan_unlisted_records(Bytes bytes, const std::vector<Span>& listed, const std::string& part, int depth);
@@ -292,7 +291,7 @@ void Scanner::scan_zip(Bytes bytes, const std::string& part, int depth) {
       listed.push_back(span_of(zip, entry, bytes));
       if (entry.is_directory() || only_tensor_data(zip, entry)) continue;
       if (is_unread_extra_file(zip, entry, extra)) {
-        scan_extra_file(zip, entry, part);
+        scan_extra_file(zip, entry, part, depth);
         continue;
       }
       PickleContext context = read_by_torchscript(torchscript, entry.name) ? PickleContext::TorchScriptArchive
@@ -402,10 +401,13 @@ void Scanner::scan_zip_entry(const ZipArchive& zip, const ZipEntry& entry, const
   }
 }
 
-// An extra/ file no loader unpickles: an .npy is scanned (numpy.load), a
-// pickle (PROTO 2..5, as pickle.dumps writes one) only noted with the globals
-// it names, for whoever unpickles it by hand; neither changes the verdict.
-void Scanner::scan_extra_file(const ZipArchive& zip, const ZipEntry& entry, const std::string& part) {
+// An extra/ file: torch hands it to the caller as bytes, and the caller may well unpickle it (that is
+// what _extra_files often carry), so a pickle there is scanned as a plain one: no TorchScript allowance.
+// Only text that merely starts like a protocol-0 pickle ("cat\ndog\n" in a labels.txt reads as GLOBAL
+// at.dog, then breaks) is left alone: bytes without a PROTO header whose parse breaks and names no global
+// known to be dangerous. A dangerous global counts however the bytes start and end: it runs before the
+// break.
+void Scanner::scan_extra_file(const ZipArchive& zip, const ZipEntry& entry, const std::string& part, int depth) {
   std::string inner = join_part(part, entry.name);
   try {
     std::string content = zip.read(entry, kMaxRecordBytes, /*verify_crc=*/false);
@@ -413,14 +415,17 @@ void Scanner::scan_extra_file(const ZipArchive& zip, const ZipEntry& entry, cons
       scan_npy(content, inner);
       return;
     }
-    if (!has_proto_header(content)) return;
-    std::optional<std::string> error;
-    PickleProgram program = read_pickle_tolerant(content, 0, error, limits_);
-    std::vector<std::string> names;
-    for (const GlobalReference& global : program.globals) names.push_back(global.module + "." + global.name);
-    report_.unread_pickles.push_back(
-        fmt::format("{}: a pickle{} that torch hands to the caller as bytes; no loader unpickles it", inner,
-                    names.empty() ? "" : fmt::format(" naming {}", fmt::join(names, ", "))));
+    if (!has_proto_header(content) && looks_like_pickle(content)) {
+      std::optional<std::string> error;
+      PickleProgram program = read_pickle_tolerant(content, 0, error, limits_);
+      bool dangerous =
+          !program.mutations.empty() ||
+          std::any_of(program.globals.begin(), program.globals.end(), [&](const GlobalReference& g) {
+            return !g.resolved || policy_.classify(g.module, g.name, PickleContext::Plain) == Verdict::Dangerous;
+          });
+      if (error && !dangerous) return;  // text
+    }
+    scan(content, inner, PickleContext::Plain, depth + 1);
   } catch (const FormatError& error) {
     not_scanned(inner, error.what());
   }

@@ -28,9 +28,6 @@ struct ScanReport {
   std::vector<std::string> scanned;      // parts that held pickles
   std::vector<std::string> not_scanned;  // "part: why", for everything that could not be read through
   std::vector<ScannedGlobal> globals;    // each (part, global) once
-  // "part: what", for pickles no loader unpickles (extra/ of a TorchScript
-  // archive): information only, never part of the verdict.
-  std::vector<std::string> unread_pickles;
 
   Verdict verdict() const;                 // the worst global; unknown at best when incomplete
   bool complete() const { return not_scanned.empty(); }
