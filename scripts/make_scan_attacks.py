@@ -355,7 +355,25 @@ def build():
     add("ts_allowance_extra_pickle.pt",
         torch_zip(pickle.dumps({}, protocol=2), extra=[("archive/constants.pkl", b"\x80\x02)."),
                                                        ("archive/extra/meta.pkl", jit_pickle)]),
-        3, "torchscript", "extra/ files are handed to Python as bytes: no TorchScript allowance")
+        3, "torchscript", "extra/ files are handed to the caller, who may unpickle them: no TorchScript allowance")
+    add("ts_extra_dangerous_pickle.pt",
+        torch_zip(pickle.dumps({}, protocol=2), extra=[("archive/constants.pkl", b"\x80\x02)."),
+                                                       ("archive/extra/meta.pkl", system_call("ts_extra"))]),
+        1, "torchscript", "torch.jit.load returns extra/ files as bytes (torch 1.13 import.cpp) for the caller to read, "
+                          "maybe with pickle.loads")
+    add("ts_extra_debug_pkl.pt",
+        torch_zip(pickle.dumps({}, protocol=2), extra=[("archive/constants.pkl", b"\x80\x02)."),
+                                                       ("archive/extra/x.py", b"x"),
+                                                       ("archive/extra/x.py.debug_pkl", system_call("ts_extra_debug"))]),
+        1, "torchscript", "torch.utils.model_dump pickle.loads <name>.py.debug_pkl for every .py record, extra/ too")
+    add("ts_extra_object_npy.pt",
+        torch_zip(pickle.dumps({}, protocol=2), extra=[("archive/constants.pkl", b"\x80\x02)."),
+                                                       ("archive/extra/a.npy",
+                                                        npy("'|O'", system_call("ts_extra_npy")))]),
+        1, "torchscript", "numpy.load opens any zip as an npz: an object .npy under extra/ is unpickled")
+    add("save_extra_pickle.pt",
+        torch_zip(pickle.dumps({}, protocol=2), extra=[("archive/extra/meta.pkl", system_call("save_extra"))]),
+        1, "zip", "extra/ means nothing in a torch.save zip (no constants.pkl or bytecode.pkl): scanned as any record")
     add("ts_dangerous_data_pkl.pt",
         torch_zip(system_call("ts_dangerous_data_pkl"), extra=[("archive/constants.pkl", b"\x80\x02).")]), 1,
         "torchscript", "a TorchScript-looking archive still may not name os.system")

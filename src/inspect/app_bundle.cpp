@@ -2,9 +2,14 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
+#include <set>
 #include <system_error>
 
+#include "archive/file_folder.h"
 #include "archive/zip_archive.h"
+#include "inspect/diagnoses.h"
+#include "inspect/executorch_external_data.h"
 #include "inspect/probes.h"
 #include "io/mapped_file.h"
 
@@ -33,12 +38,30 @@ bool is_pytorch_format(ModelFormat format) {
          format == ModelFormat::TorchSave || format == ModelFormat::TorchSaveLegacy;
 }
 
+// The folders of a zip that hold a folder-shaped model (a Core ML .mlpackage
+// or .mlmodelc, as try_inspect_model_folder knows them by their Manifest.json
+// or coremldata.bin), as record-name prefixes ("Payload/X.app/M.mlmodelc/").
+std::vector<std::string> model_folder_candidates(const ZipArchive& zip) {
+  std::vector<std::string> folders;
+  for (const ZipEntry& entry : zip.entries()) {
+    std::string_view file = std::string_view(entry.name).substr(entry.name.rfind('/') + 1);
+    if (file != "Manifest.json" && file != "coremldata.bin") continue;
+    std::string folder = parent_folder(entry.name);
+    folders.push_back(folder.empty() ? "" : folder + "/");
+  }
+  // Outer folders first: a model's own sub-folders (analytics/coremldata.bin) are part of it.
+  std::sort(folders.begin(), folders.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+  folders.erase(std::unique(folders.begin(), folders.end()), folders.end());
+  return folders;
+}
+
 class Walker {
  public:
   Walker(AppReport& app, const InspectOptions& options) : app_(app), options_(options) {}
 
-  // One file's bytes: a model, a zip to open, or neither.
-  void visit(Bytes bytes, const std::string& location, int zip_depth) {
+  // One file's bytes: a model, a zip to open, or neither. `beside` is the
+  // folder it is in, where an ExecuTorch program's .ptd files would be.
+  void visit(Bytes bytes, const std::string& location, const FileFolder& beside, int zip_depth) {
     if (++app_.files > kMaxFiles) {
       if (app_.files == kMaxFiles + 1) app_.skipped.push_back(fmt::format("more than {} files: the rest", kMaxFiles));
       return;
@@ -47,6 +70,7 @@ class Walker {
     bool damaged_model = report.format == ModelFormat::Corrupt && report.damaged_format &&
                          is_model_format(*report.damaged_format);
     if (is_model_format(report.format) || damaged_model) {
+      resolve_executorch_external_data(report, beside);
       if (options_.runtime && is_pytorch_format(damaged_model ? *report.damaged_format : report.format) &&
           report.has_error()) {
         app_.runtime_cannot_load.push_back(location);
@@ -64,11 +88,22 @@ class Walker {
     }
     try {
       ZipArchive zip(bytes);
+      std::vector<std::pair<std::string, FolderModel>> folder_models = zipped_folder_models(zip, prefix);
+      std::set<std::string> reported;
       for (const ZipEntry& entry : zip.entries()) {
         if (entry.is_directory() || entry.uncompressed_size == 0) continue;
         std::string location = prefix + entry.name;
+        auto folder = std::find_if(folder_models.begin(), folder_models.end(),
+                                   [&](const auto& f) { return entry.name.starts_with(f.first); });
+        if (folder != folder_models.end()) {
+          // A model's files are the model: reported once, where its first record is.
+          if (reported.insert(folder->first).second) add_folder_model(std::move(folder->second));
+          continue;
+        }
+        std::string parent = parent_folder(entry.name);
+        ZipFolder beside(zip, parent.empty() ? "" : parent + "/", kMaxInflated);
         if (entry.method == 0 && !entry.encrypted()) {
-          visit(zip.stored_bytes(entry), location, depth);
+          visit(zip.stored_bytes(entry), location, beside, depth);
           continue;
         }
         if (entry.uncompressed_size > kMaxInflated) {
@@ -78,7 +113,7 @@ class Walker {
         }
         try {
           std::string content = zip.read(entry, kMaxInflated);
-          visit(content, location, depth);
+          visit(content, location, beside, depth);
         } catch (const Error& error) {
           app_.skipped.push_back(fmt::format("{}: {}", location, error.what()));
         }
@@ -100,15 +135,8 @@ class Walker {
       }
       std::string location = std::filesystem::relative(it->path(), root, error).string();
       if (it->is_directory(error) && !it->is_symlink(error)) {
-        ModelReport package;
-        package.path = app_.path + "/" + location;
-        try {
-          if (try_inspect_directory(it->path().string(), package)) {
-            app_.models.push_back({location, std::move(package)});
-            it.disable_recursion_pending();
-          }
-        } catch (const FormatError& damage) {
-          app_.skipped.push_back(fmt::format("{}: damaged Core ML package: {}", location, damage.what()));
+        if (auto model = inspect_folder_model(DiskFolder(it->path().string()), location)) {
+          add_folder_model(std::move(*model));
           it.disable_recursion_pending();
         }
         continue;
@@ -116,7 +144,7 @@ class Walker {
       if (!it->is_regular_file(error) || it->is_symlink(error)) continue;
       try {
         MappedFile file(it->path().string());
-        visit(file.bytes(), location, 0);
+        visit(file.bytes(), location, DiskFolder(it->path().parent_path().string()), 0);
       } catch (const Error& failure) {
         app_.skipped.push_back(fmt::format("{}: {}", location, failure.what()));
       }
@@ -124,6 +152,51 @@ class Walker {
   }
 
  private:
+  // A folder-shaped model, inspected as `mtool inspect FOLDER` does (nothing
+  // when the folder is no model), or the damage that stopped it.
+  struct FolderModel {
+    std::string location;
+    ModelReport report;
+    std::optional<std::string> damage;
+  };
+
+  std::optional<FolderModel> inspect_folder_model(const FileFolder& folder, const std::string& location) {
+    FolderModel model{location, {}, std::nullopt};
+    model.report.path = app_.path + (folder_ ? "/" : "!") + location;
+    try {
+      if (!try_inspect_model_folder(folder, model.report)) return std::nullopt;
+    } catch (const Error& damage) {
+      model.damage = damage.what();
+      return model;
+    }
+    add_diagnoses(model.report, options_);
+    return model;
+  }
+
+  void add_folder_model(FolderModel model) {
+    if (model.damage) {
+      app_.skipped.push_back(fmt::format("{}: damaged Core ML package: {}", model.location, *model.damage));
+      return;
+    }
+    app_.files += model.report.coreml ? model.report.coreml->files.size() : 1;  // its files were looked at
+    app_.models.push_back({model.location, std::move(model.report)});
+  }
+
+  // The zip's folder models by record-name prefix, outer ones only; `prefix` names the zip.
+  std::vector<std::pair<std::string, FolderModel>> zipped_folder_models(const ZipArchive& zip,
+                                                                        const std::string& prefix) {
+    std::vector<std::pair<std::string, FolderModel>> found;
+    for (const std::string& folder : model_folder_candidates(zip)) {
+      bool inside = std::any_of(found.begin(), found.end(), [&](const auto& f) { return folder.starts_with(f.first); });
+      if (inside) continue;
+      std::string location = prefix + (folder.empty() ? "" : folder.substr(0, folder.size() - 1));
+      if (auto model = inspect_folder_model(ZipFolder(zip, folder, kMaxInflated), location)) {
+        found.emplace_back(folder, std::move(*model));
+      }
+    }
+    return found;
+  }
+
   AppReport& app_;
   const InspectOptions& options_;
   bool folder_ = false;

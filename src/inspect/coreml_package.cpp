@@ -1,17 +1,15 @@
 // Core ML models as files and folders: a .mlmodel specification, an
 // .mlpackage (Manifest.json naming the root specification, weights/weight.bin,
 // Xcode's JSON overlays) and a compiled .mlmodelc (metadata.json, model.mil).
-#include <filesystem>
 #include <fmt/format.h>
+
+#include "archive/file_folder.h"
 
 #include "inspect/coreml_os.h"
 #include "inspect/coreml_spec.h"
 #include "inspect/coreml_weights.h"
 #include "inspect/probes.h"
 #include "io/json_access.h"
-#include "io/mapped_file.h"
-
-namespace fs = std::filesystem;
 
 namespace mtool {
 
@@ -75,49 +73,59 @@ void finish(CoreMlReport coreml, ModelReport& report) {
   report.coreml = std::move(coreml);
 }
 
-std::string read_small_file(const fs::path& path, const char* what) {
-  MappedFile file(path.string());
-  if (file.size() > kMaxJsonBytes) throw FormatError(fmt::format("{} is {} bytes, too large", what, file.size()));
-  return std::string(file.bytes());
+// Callers check that the file is there first.
+std::string read_small_file(const FileFolder& folder, const std::string& relative, const char* what) {
+  uint64_t size = folder.file_size(relative).value_or(0);
+  if (size > kMaxJsonBytes) throw FormatError(fmt::format("{} is {} bytes, too large", what, size));
+  return std::string(folder.read(relative).bytes());
 }
 
-void list_files(const fs::path& folder, CoreMlReport& coreml) {
-  std::error_code error;
-  for (fs::recursive_directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
-    if (coreml.files.size() == kMaxListedFiles) break;
-    std::error_code size_error;
-    if (!it->is_regular_file(size_error)) continue;
-    uint64_t size = it->file_size(size_error);
-    coreml.files.push_back({fs::relative(it->path(), folder, size_error).string(), size_error ? 0 : size});
+void list_files(const FileFolder& folder, CoreMlReport& coreml) {
+  for (const FolderFile& file : folder.files(kMaxListedFiles, /*recursive=*/true)) {
+    coreml.files.push_back({file.path, file.size});
   }
-  std::sort(coreml.files.begin(), coreml.files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+}
+
+// A weight file that cannot be read (a record of a zipped app too large to
+// inflate, or damaged) is a problem of the weights, not of the whole package.
+CoreMlWeightFile read_weight_file(const FileFolder& folder, const std::string& path, const std::string& shown,
+                                  const std::vector<CoreMlBlobRef>& blobs) {
+  try {
+    FileContent file = folder.read(path);
+    return walk_weight_file(file.bytes(), shown, blobs);
+  } catch (const Error& error) {
+    CoreMlWeightFile unread;
+    unread.path = shown;
+    unread.present = true;
+    unread.size = folder.file_size(path).value_or(0);
+    unread.problems.push_back(fmt::format("{} could not be read: {}", shown, error.what()));
+    return unread;
+  }
 }
 
 // Each weight file the program names, resolved against the specification's folder.
-void read_weight_files(const fs::path& model_folder, CoreMlReport& coreml) {
+void read_weight_files(const FileFolder& folder, const std::string& model_folder, CoreMlReport& coreml) {
   std::vector<CoreMlBlobRef> blobs;
   collect_blobs(coreml.model, blobs);
   if (blobs.empty()) return;
   std::string name = blobs.front().file;
   std::string relative = name.starts_with(kModelPathPrefix) ? name.substr(std::string_view(kModelPathPrefix).size()) : name;
-  fs::path path = model_folder / relative;
-  std::error_code error;
-  if (relative.find("..") != std::string::npos || !fs::is_regular_file(path, error)) {
+  std::string path = join_path(model_folder, relative);
+  if (relative.find("..") != std::string::npos || !folder.file_size(path)) {
     CoreMlWeightFile missing;
     missing.path = relative;
     coreml.weight_file = missing;
     return;
   }
-  MappedFile file(path.string());
-  coreml.weight_file = walk_weight_file(file.bytes(), relative, blobs);
+  coreml.weight_file = read_weight_file(folder, path, relative, blobs);
 }
 
 // Xcode's overlays: Metadata.json (MLModelDescriptionKey, MLModelAuthorKey...)
 // and FeatureDescriptions.json ({"Inputs": {name: {"MLFeatureShortDescription"}}}).
-void apply_overlays(const fs::path& folder, CoreMlModel& model) {
-  std::error_code error;
-  if (fs::is_regular_file(folder / "Metadata.json", error)) {
-    Json metadata = parse_json(read_small_file(folder / "Metadata.json", "Metadata.json"), "Metadata.json");
+void apply_overlays(const FileFolder& folder, const std::string& spec_folder, CoreMlModel& model) {
+  std::string metadata_path = join_path(spec_folder, "Metadata.json");
+  if (folder.file_size(metadata_path)) {
+    Json metadata = parse_json(read_small_file(folder, metadata_path, "Metadata.json"), "Metadata.json");
     if (metadata.is_object()) {
       auto overlay = [&](const char* key, std::string& field) {
         std::string value = json_string(metadata, key, "Metadata.json");
@@ -132,9 +140,10 @@ void apply_overlays(const fs::path& folder, CoreMlModel& model) {
       }
     }
   }
-  if (fs::is_regular_file(folder / "FeatureDescriptions.json", error)) {
-    Json features = parse_json(read_small_file(folder / "FeatureDescriptions.json", "FeatureDescriptions.json"),
-                               "FeatureDescriptions.json");
+  std::string features_path = join_path(spec_folder, "FeatureDescriptions.json");
+  if (folder.file_size(features_path)) {
+    Json features =
+        parse_json(read_small_file(folder, features_path, "FeatureDescriptions.json"), "FeatureDescriptions.json");
     for (auto [key, list] : {std::pair{"Inputs", &model.inputs}, std::pair{"Outputs", &model.outputs}}) {
       const Json* group = features.is_object() ? json_find(features, key, "FeatureDescriptions.json") : nullptr;
       if (group == nullptr || !group->is_object()) continue;
@@ -148,15 +157,14 @@ void apply_overlays(const fs::path& folder, CoreMlModel& model) {
   }
 }
 
-bool inspect_package(const fs::path& folder, ModelReport& report) {
-  std::error_code error;
-  if (!fs::is_regular_file(folder / "Manifest.json", error)) return false;
-  Json manifest = parse_json(read_small_file(folder / "Manifest.json", "Manifest.json"), "Manifest.json");
+bool inspect_package(const FileFolder& folder, ModelReport& report) {
+  if (!folder.file_size("Manifest.json")) return false;
+  Json manifest = parse_json(read_small_file(folder, "Manifest.json", "Manifest.json"), "Manifest.json");
   bool is_manifest = manifest.is_object() && manifest.contains("itemInfoEntries");
   // A folder named .mlpackage is one, whatever its manifest says: a broken
   // manifest is a damaged package, not a folder of loose files.
-  bool named_package = folder.filename().extension() == ".mlpackage" ||
-                       (folder.filename().empty() && folder.parent_path().extension() == ".mlpackage");
+  std::string name = folder.name();
+  bool named_package = name.size() > 10 && name.ends_with(".mlpackage");
   if (!is_manifest && !named_package) return false;
   report.format = ModelFormat::CoreMl;
   if (!is_manifest) {
@@ -171,18 +179,18 @@ bool inspect_package(const fs::path& folder, ModelReport& report) {
   const Json* root = root_id.empty() ? nullptr : json_find(items, root_id, "Manifest.json itemInfoEntries");
   std::string root_path = root && root->is_object() ? json_string(*root, "path", "Manifest.json root item") : "";
   coreml.root_model_path = root_path.empty() ? std::nullopt : std::optional<std::string>("Data/" + root_path);
-  fs::path spec_path = folder / "Data" / root_path;
-  if (root_path.empty() || root_path.find("..") != std::string::npos || !fs::is_regular_file(spec_path, error)) {
+  std::string spec_path = join_path("Data", root_path);
+  if (root_path.empty() || root_path.find("..") != std::string::npos || !folder.file_size(spec_path)) {
     coreml.root_missing = true;
     report.size_bytes = files_size(coreml);
     report.coreml = std::move(coreml);
     report.description = "Core ML package whose root model is missing";
     return true;
   }
-  MappedFile spec(spec_path.string());
+  FileContent spec = folder.read(spec_path);
   coreml.model = read_coreml_spec(spec.bytes());
-  apply_overlays(spec_path.parent_path(), coreml.model);
-  read_weight_files(spec_path.parent_path(), coreml);
+  apply_overlays(folder, parent_folder(spec_path), coreml.model);
+  read_weight_files(folder, parent_folder(spec_path), coreml);
   finish(std::move(coreml), report);
   return true;
 }
@@ -225,8 +233,8 @@ std::vector<CoreMlFeature> schema_features(const Json& entry, const char* key) {
 }
 
 // model.mil: "func main<ios16>(...)" names each function and its opset.
-void read_mil_text(const fs::path& path, CoreMlModel& model) {
-  std::string text = read_small_file(path, "model.mil");
+void read_mil_text(const FileFolder& folder, CoreMlModel& model) {
+  std::string text = read_small_file(folder, "model.mil", "model.mil");
   for (size_t at = text.find("func "); at != std::string::npos; at = text.find("func ", at + 5)) {
     size_t open = text.find('<', at);
     size_t close = open == std::string::npos ? open : text.find('>', open);
@@ -236,16 +244,13 @@ void read_mil_text(const fs::path& path, CoreMlModel& model) {
   }
 }
 
-bool inspect_compiled(const fs::path& folder, ModelReport& report) {
-  std::error_code error;
-  if (!fs::is_regular_file(folder / "coremldata.bin", error) || !fs::is_regular_file(folder / "metadata.json", error)) {
-    return false;
-  }
+bool inspect_compiled(const FileFolder& folder, ModelReport& report) {
+  if (!folder.file_size("coremldata.bin") || !folder.file_size("metadata.json")) return false;
   report.format = ModelFormat::CoreMl;
   CoreMlReport coreml;
   coreml.container = "mlmodelc";
   list_files(folder, coreml);
-  Json metadata = parse_json(read_small_file(folder / "metadata.json", "metadata.json"), "metadata.json");
+  Json metadata = parse_json(read_small_file(folder, "metadata.json", "metadata.json"), "metadata.json");
   if (!metadata.is_array() || metadata.empty() || !metadata[0].is_object()) {
     throw FormatError("metadata.json: expected an array holding one object");
   }
@@ -279,11 +284,10 @@ bool inspect_compiled(const fs::path& folder, ModelReport& report) {
   }
   if (!coreml.minimum_os.empty()) coreml.minimum_os_reason = "the compiler's availability in metadata.json";
   coreml.compiled_metadata["computePrecision"] = json_string(entry, "computePrecision", "metadata.json");
-  if (fs::is_regular_file(folder / "model.mil", error)) read_mil_text(folder / "model.mil", model);
-  if (fs::is_regular_file(folder / "weights" / "weight.bin", error)) {
-    MappedFile weights((folder / "weights" / "weight.bin").string());
+  if (folder.file_size("model.mil")) read_mil_text(folder, model);
+  if (folder.file_size("weights/weight.bin")) {
     // model.mil's offsets are not parsed; the file's own records are listed from its header.
-    coreml.weight_file = walk_weight_file(weights.bytes(), "weights/weight.bin", {});
+    coreml.weight_file = read_weight_file(folder, "weights/weight.bin", "weights/weight.bin", {});
   }
   finish(std::move(coreml), report);
   return true;
@@ -301,9 +305,12 @@ bool try_inspect_coreml(Bytes file, ModelReport& report) {
   return true;
 }
 
-bool try_inspect_directory(const std::string& path, ModelReport& report) {
-  fs::path folder(path);
+bool try_inspect_model_folder(const FileFolder& folder, ModelReport& report) {
   return inspect_package(folder, report) || inspect_compiled(folder, report);
+}
+
+bool try_inspect_directory(const std::string& path, ModelReport& report) {
+  return try_inspect_model_folder(DiskFolder(path), report);
 }
 
 }  // namespace mtool

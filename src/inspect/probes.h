@@ -22,5 +22,8 @@ bool try_inspect_foreign_format(Bytes file, ModelReport& report);  // foreign_fo
 bool try_inspect_text_download(Bytes file, ModelReport& report);   // text_downloads.cpp
 // A directory: only a Core ML .mlpackage or compiled .mlmodelc is a model.
 bool try_inspect_directory(const std::string& path, ModelReport& report);  // coreml_package.cpp
+// The same for a folder's files wherever they are (a folder inside a zipped app).
+class FileFolder;
+bool try_inspect_model_folder(const FileFolder& folder, ModelReport& report);  // coreml_package.cpp
 
 }  // namespace mtool

@@ -60,12 +60,44 @@ std::string torchscript_prefix(const std::vector<ZipEntry>& entries) {
 }
 
 // In a TorchScript archive torch::jit::load's own unpickler reads every record
-// (data.pkl, constants.pkl, bytecode.pkl, code/*.debug_pkl, traced_inputs.pkl):
-// all but extra/, which it hands to the caller as raw bytes that the caller
-// may well unpickle in Python.
+// (data.pkl, constants.pkl, bytecode.pkl, code/*.debug_pkl, traced_inputs.pkl)
+// but extra/.
 bool read_by_torchscript(const std::string& prefix, std::string_view name) {
   if (prefix.empty() || !name.starts_with(prefix)) return false;
   return !name.substr(prefix.size()).starts_with("extra/");
+}
+
+// The extra/ folder of a TorchScript or lite archive (<folder>/constants.pkl or
+// <folder>/bytecode.pkl, <folder> the first record's, as LibTorch names it),
+// or "" when the zip is neither. torch.jit.load and _load_for_lite_interpreter
+// copy the extra files the caller asks for into a dict as raw bytes (torch 1.13
+// import.cpp ScriptModuleDeserializer::deserialize, mobile/import.cpp), and
+// torch.load hands such a zip to torch.jit.load: what they hold is the
+// caller's to read, so they are scanned as the caller would meet them
+// (scan_extra_file), not as records TorchScript reads.
+std::string extra_folder(const std::vector<ZipEntry>& entries) {
+  if (entries.empty()) return "";
+  std::string prefix = first_record_folder(entries) + "/";
+  bool torch_archive = std::any_of(entries.begin(), entries.end(), [&](const ZipEntry& e) {
+    return e.name == prefix + "constants.pkl" || e.name == prefix + "bytecode.pkl";
+  });
+  return torch_archive ? prefix + "extra/" : "";
+}
+
+// Two loaders read extra/ records themselves, and those are scanned as any record:
+// numpy.load opens any zip as an npz and unpickles the object arrays of its
+// .npy members by name (checked by content in scan_extra_file), and
+// torch.utils.model_dump pickle.loads "<name>.py.debug_pkl" for every .py
+// record in the zip, extra/ ones included (torch 1.13 model_dump
+// get_model_info). Both the central name (what torch and zipfile look up)
+// and the local one must be under extra/, as for tensor storages.
+bool is_unread_extra_file(const ZipArchive& zip, const ZipEntry& entry, const std::string& extra) {
+  if (extra.empty() || entry.name.ends_with(".debug_pkl")) return false;
+  try {
+    return entry.name.starts_with(extra) && zip.local_name(entry).starts_with(extra);
+  } catch (const FormatError&) {
+    return false;  // scan_zip_entry reports it
+  }
 }
 
 // Bytes [begin, end) of the file that one listed zip record occupies.
@@ -102,6 +134,7 @@ class Scanner {
   void scan_zip_entry(const ZipArchive& zip, const ZipEntry& entry, const std::string& part, PickleContext context,
                       int depth);
   bool only_tensor_data(const ZipArchive& zip, const ZipEntry& entry) const;
+  void scan_extra_file(const ZipArchive& zip, const ZipEntry& entry, const std::string& part, int depth);
   void scan_npy(Bytes bytes, const std::string& part);
   void scan_local_records(Bytes bytes, const std::string& part, int depth);
   void scan_unlisted_records(Bytes bytes, const std::vector<Span>& listed, const std::string& part, int depth);
@@ -252,10 +285,15 @@ void Scanner::scan_zip(Bytes bytes, const std::string& part, int depth) {
   try {
     ZipArchive zip(bytes);
     std::string torchscript = torchscript_prefix(zip.entries());
+    std::string extra = extra_folder(zip.entries());
     std::vector<Span> listed;
     for (const ZipEntry& entry : zip.entries()) {
       listed.push_back(span_of(zip, entry, bytes));
       if (entry.is_directory() || only_tensor_data(zip, entry)) continue;
+      if (is_unread_extra_file(zip, entry, extra)) {
+        scan_extra_file(zip, entry, part, depth);
+        continue;
+      }
       PickleContext context = read_by_torchscript(torchscript, entry.name) ? PickleContext::TorchScriptArchive
                                                                           : PickleContext::Plain;
       scan_zip_entry(zip, entry, part, context, depth);
@@ -358,6 +396,36 @@ void Scanner::scan_zip_entry(const ZipArchive& zip, const ZipEntry& entry, const
       }
     }
     scan(content, inner, context, depth + 1);
+  } catch (const FormatError& error) {
+    not_scanned(inner, error.what());
+  }
+}
+
+// An extra/ file: torch hands it to the caller as bytes, and the caller may well unpickle it (that is
+// what _extra_files often carry), so a pickle there is scanned as a plain one: no TorchScript allowance.
+// Only text that merely starts like a protocol-0 pickle ("cat\ndog\n" in a labels.txt reads as GLOBAL
+// at.dog, then breaks) is left alone: bytes without a PROTO header whose parse breaks and names no global
+// known to be dangerous. A dangerous global counts however the bytes start and end: it runs before the
+// break.
+void Scanner::scan_extra_file(const ZipArchive& zip, const ZipEntry& entry, const std::string& part, int depth) {
+  std::string inner = join_part(part, entry.name);
+  try {
+    std::string content = zip.read(entry, kMaxRecordBytes, /*verify_crc=*/false);
+    if (starts_with(content, kNumpyMagic)) {
+      scan_npy(content, inner);
+      return;
+    }
+    if (!has_proto_header(content) && looks_like_pickle(content)) {
+      std::optional<std::string> error;
+      PickleProgram program = read_pickle_tolerant(content, 0, error, limits_);
+      bool dangerous =
+          !program.mutations.empty() ||
+          std::any_of(program.globals.begin(), program.globals.end(), [&](const GlobalReference& g) {
+            return !g.resolved || policy_.classify(g.module, g.name, PickleContext::Plain) == Verdict::Dangerous;
+          });
+      if (error && !dangerous) return;  // text
+    }
+    scan(content, inner, PickleContext::Plain, depth + 1);
   } catch (const FormatError& error) {
     not_scanned(inner, error.what());
   }

@@ -184,8 +184,9 @@ TEST_SUITE("scan") {
   TEST_CASE("every demo-app model, and every fixture model PyTorch wrote, scans as safe") {
     std::vector<std::string> paths;
     if (corpus_present()) paths.push_back((fs::path(MTOOL_CORPUS_DIR) / "demo-apps").string());
-    for (const char* name : {"scripted.pt", "traced.pt", "lite_v8.ptl", "lite_v4.ptl", "lite_v5.ptl", "state_dict.pt",
-                             "checkpoint.pth", "legacy.pt", "quantized_dynamic.ptl", "plain.pkl"}) {
+    for (const char* name :
+         {"scripted.pt", "traced.pt", "lite_v8.ptl", "lite_v4.ptl", "lite_v5.ptl", "state_dict.pt", "checkpoint.pth",
+          "legacy.pt", "quantized_dynamic.ptl", "plain.pkl", "with_extra_files.pt"}) {
       paths.push_back(fixture(name));
     }
     std::vector<std::string> args = {"scan"};
@@ -194,6 +195,29 @@ TEST_SUITE("scan") {
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("dangerous  ") == std::string::npos);
     CHECK(result.out.find(" 0 unknown, 0 dangerous, 0 incomplete, 0 unreadable") != std::string::npos);
+  }
+
+  TEST_CASE("extra/ files of a TorchScript archive: text is no finding, a pickle is scanned as a plain one") {
+    // labels.txt "cat\ndog\n" reads as GLOBAL at.dog, then breaks; torch.jit.load returns it as bytes.
+    RunResult text = run_mtool({"scan", "--json", fixture("with_extra_files.pt")});
+    CHECK(text.exit_code == 0);
+    json record = json::parse(text.out.substr(0, text.out.find('\n')));
+    CHECK(record["status"] == "safe");
+    CHECK(record["not_scanned"].empty());
+    fs::path attacks = fs::path(MTOOL_SOURCE_DIR) / "tests" / "scan_attacks";
+    RunResult pickled = run_mtool({"scan", (attacks / "ts_extra_dangerous_pickle.pt").string()});
+    CHECK(pickled.exit_code == 1);
+    CHECK(pickled.out.find("dangerous: posix.system") != std::string::npos);
+    // Text that breaks but names a dangerous global still counts: unpickled, it runs before the break.
+    std::string dir = scratch_dir("scan-extra-text");
+    std::string archive = dir + "/labels.pt";
+    std::string make =
+        "/usr/bin/python3 -c \"import torch; m = torch.jit.script(torch.nn.ReLU()); "
+        "torch.jit.save(m, '" +
+        archive + "', _extra_files={'labels.txt': 'cos\\nsystem\\n(S\\'id\\'\\ntR garbage'})\" 2>/dev/null";
+    REQUIRE(std::system(make.c_str()) == 0);
+    RunResult broken = run_mtool({"scan", archive});
+    CHECK(broken.exit_code == 1);
   }
 
   TEST_CASE("a pickled module needs unknown classes; --allow accepts them by name") {
