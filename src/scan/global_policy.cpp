@@ -129,6 +129,13 @@ const char* verdict_name(Verdict verdict) {
   return "unknown";
 }
 
+bool weights_only_accepts(std::string_view qualified) {
+  if (contains(kSafeTorchGlobals, qualified) || is_storage_class(qualified)) return true;
+  // torch.<dtype>: the dtypes, not the quantization schemes listed with them.
+  return qualified.starts_with("torch.") && contains(kSafeTorchNames, qualified.substr(6)) &&
+         !qualified.substr(6).starts_with("per_");
+}
+
 Verdict GlobalPolicy::classify(std::string_view original_module, std::string_view original_name,
                               PickleContext context) const {
   auto [module_text, name_text] = python3_name(original_module, original_name);

@@ -2,6 +2,7 @@
 // the catalog's patterns, the readers of numbers, and bounded time on
 // adversarial input.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -78,7 +79,8 @@ TEST_CASE("the codes inspect and explain share are the same strings") {
   REQUIRE(report.findings.size() == 1);
   CHECK(report.findings[0].code == shared::kTorchScriptNotLite.code);
   CHECK(find_failure(shared::kTruncated.code)->fix == shared::kTruncated.fix);
-  CHECK(find_failure(shared::kTorchSaveNotTorchScript.code)->fix == shared::kTorchSaveNotTorchScript.fix);
+  CHECK(find_failure(shared::kTorchSaveNotTorchScript.code)->fix ==
+        fmt::format(shared::kTorchSaveNotTorchScript.fix, "torch.load(path, weights_only=True)"));
   // Every catalog entry is reachable by its code, and codes are unique.
   for (const FailureEntry& entry : failure_catalog()) CHECK(find_failure(entry.code) == &entry);
 }
