@@ -33,7 +33,7 @@ std::string torch_load_note(const ModelReport& report) {
   // Measured: torch 1.13 fails with "Weights only load failed ... Unsupported class
   // numpy.core.multiarray._reconstruct" on a dict of NumPy arrays; a full load reads it.
   return fmt::format(
-      "weights_only=True fails on this file in PyTorch 1.13 (it refuses {}{}); mtool scan finds "
+      "weights_only=True fails on this file in PyTorch 1.13: it refuses {}{}. mtool scan finds "
       "only globals that build values there, so a full load runs no code from this copy (scan any "
       "other copy before loading it)",
       refused.front(), refused.size() > 1 ? fmt::format(" and {} more", refused.size() - 1) : "");
@@ -46,7 +46,7 @@ std::string torch_save_fix(const ModelReport& report) {
       return fmt::format(shared::kTorchSaveNotTorchScript.fix, "torch.load(path, weights_only=True)");
     case PythonLoad::ScannedFull:
       return fmt::format(shared::kTorchSaveNotTorchScript.fix, "torch.load(path, weights_only=False)") +
-             fmt::format(" ({}.)", torch_load_note(report));
+             fmt::format(" {}.", torch_load_note(report));
   }
   return "";
 }

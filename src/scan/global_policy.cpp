@@ -130,10 +130,13 @@ const char* verdict_name(Verdict verdict) {
 }
 
 bool weights_only_accepts(std::string_view qualified) {
-  if (contains(kSafeTorchGlobals, qualified) || is_storage_class(qualified)) return true;
-  // torch.<dtype>: the dtypes, not the quantization schemes listed with them.
-  return qualified.starts_with("torch.") && contains(kSafeTorchNames, qualified.substr(6)) &&
-         !qualified.substr(6).starts_with("per_");
+  // Beyond kSafeTorchGlobals, 1.13's list has the storage classes, both
+  // storage wrappers and ten dtypes (not uint8, bool or bfloat16).
+  constexpr std::string_view kDtypes[] = {"torch.float16",   "torch.float32",   "torch.float64", "torch.int8",
+                                          "torch.int16",     "torch.int32",     "torch.int64",   "torch.complex32",
+                                          "torch.complex64", "torch.complex128"};
+  return contains(kSafeTorchGlobals, qualified) || is_storage_class(qualified) || contains(kDtypes, qualified) ||
+         qualified == "torch.storage.TypedStorage" || qualified == "torch.storage.UntypedStorage";
 }
 
 Verdict GlobalPolicy::classify(std::string_view original_module, std::string_view original_name,

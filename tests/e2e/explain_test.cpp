@@ -269,6 +269,14 @@ TEST_SUITE("explain") {
     CHECK(python.find("torch.load('" + fixture("with_numpy.pt") + "', map_location='cpu', weights_only=False)") !=
           std::string::npos);
     CHECK(python.find("# weights_only=True fails on this file in PyTorch 1.13") != std::string::npos);
+    // convert's refusal prints the same load.
+    std::string out_dir = fs::temp_directory_path() / "mtool_explain_convert";
+    fs::create_directories(out_dir);
+    RunResult converted = run_mtool({"convert", fixture("with_numpy.pt"), "-o", out_dir + "/x.ptl"});
+    CHECK(converted.exit_code != 0);
+    CHECK(converted.err.find("model.load_state_dict(torch.load('" + fixture("with_numpy.pt") +
+                             "', map_location='cpu', weights_only=False))") != std::string::npos);
+    CHECK(converted.err.find("weights_only=True fails on this file in PyTorch 1.13") != std::string::npos);
     // A state_dict of tensors only keeps weights_only=True.
     json plain = explain_json({log("issue22_constants_pkl.log"), "--model", fixture("state_dict.pt")});
     std::string state_python = (*finding(plain, "torch-save-not-torchscript"))["python"].dump();
