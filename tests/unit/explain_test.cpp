@@ -150,3 +150,32 @@ TEST_CASE("any text takes bounded time: long lines, many lines, nested escapes")
     CHECK(report.lines_read <= kMaxLogLines);
   }
 }
+
+TEST_CASE("an ExecuTorch program confirms a backend or operator it uses, and refutes one it does not") {
+  // A program as inspect reads it: forward delegates to XnnpackBackend and calls aten::add.out.
+  ModelReport program;
+  program.path = "model.pte";
+  program.format = ModelFormat::ExecuTorch;
+  program.executorch = ExecuTorchReport{};
+  program.executorch->identifier = "ET12";
+  EtMethod forward;
+  forward.name = "forward";
+  forward.delegates.push_back(EtDelegate{"XnnpackBackend", "inline", 1024, 1, 0});
+  forward.operators.push_back(EtOperator{"aten::add", "out", 2, {}});
+  program.executorch->methods.push_back(forward);
+  auto verdict = [&](std::string_view log, std::string_view code) {
+    ExplainReport report = explain_text(log);
+    check_against_model(report, program);
+    for (const Finding& finding : report.findings) {
+      if (finding.code == code && finding.model) return std::string(model_verdict_name(finding.model->verdict));
+    }
+    return std::string();
+  };
+  CHECK(verdict("Backend XnnpackBackend is not registered.", "executorch-backend-not-linked") == "confirms");
+  CHECK(verdict("Backend CoreMLBackend is not registered.", "executorch-backend-not-linked") == "refutes");
+  CHECK(verdict("Missing operator: [3] aten::add.out", "executorch-missing-operator") == "confirms");
+  CHECK(verdict("Missing operator: [3] aten::mul.out", "executorch-missing-operator") == "refutes");
+  CHECK(verdict("Program identifier 'ET09' != expected 'ET12'", "executorch-identifier-mismatch") == "refutes");
+  program.executorch->identifier = "ET09";
+  CHECK(verdict("Program identifier 'ET09' != expected 'ET12'", "executorch-identifier-mismatch") == "confirms");
+}
