@@ -9,8 +9,10 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "inspect/inspector.h"
+#include "inspect/load_advice.h"
 #include "lite_output.h"
 #include "io/json_text.h"
+#include "io/quoting.h"
 #include "render_lite_output.h"
 #include "model_argument.h"
 #include "operator_flag.h"
@@ -36,18 +38,19 @@ struct ConvertArgs {
 };
 
 // What a torch.save file's owner runs in Python to get what convert makes.
-// Only weights whose pickles scan safe are loaded, and then with
-// weights_only=True; anything else is not to be loaded at all.
+// Only files whose pickles scan safe are loaded, with the call load_advice.h
+// decides; anything else is not to be loaded at all.
 std::string python_export_lines(const ModelReport& report, const std::string& output) {
-  bool safe = report.security && report.security->verdict == "safe";
-  if (!safe) {
+  std::string load = torch_load_call(report, python_string(report.path));
+  if (!report.security || load.empty()) {
     return "  Do not load this file in Python: its pickles name globals that are dangerous or not known to be safe\n"
            "  (`mtool scan` lists them). Export TorchScript from code and weights you trust instead.";
   }
+  std::string note = torch_load_note(report);
   return "  Export it in Python, then convert (or save the lite model directly):\n"
          "    import torch\n"
          "    model = MyModel()  # the model class these weights belong to\n" +
-         fmt::format("    model.load_state_dict(torch.load('{}', weights_only=True))\n", report.path) +
+         (note.empty() ? "" : fmt::format("    # {}\n", note)) + fmt::format("    model.load_state_dict({})\n", load) +
          "    model.eval()\n"
          "    scripted = torch.jit.script(model)  # or torch.jit.trace(model, example_input)\n" +
          fmt::format("    scripted._save_for_lite_interpreter('{}')", output);

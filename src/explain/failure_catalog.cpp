@@ -29,7 +29,7 @@ std::vector<FailureEntry> build_catalog() {
        "torch::jit::load (or torch.jit.load, DJL, LibTorch on a phone) found no constants.pkl in the file",
        "The file was written by torch.save() (a state_dict or a pickled nn.Module), not by TorchScript: only "
        "torch.jit.save / torch.jit.script(...).save() archives have constants.pkl and code/.",
-       shared::kTorchSaveNotTorchScript.fix,
+       fmt::format(shared::kTorchSaveNotTorchScript.fix, "torch.load(path, weights_only=True)"),
        "caffe2/serialize/inline_container.cc (PyTorchStreamReader::getRecordID); e.g. deepjavalibrary/djl#1509, "
        "yeyupiaoling/MASR#62",
        {pattern({"PytorchStreamReader failed locating file constants.pkl"}),
@@ -40,13 +40,15 @@ std::vector<FailureEntry> build_catalog() {
        "which reads only files saved with ._save_for_lite_interpreter().",
        fmt::format(shared::kTorchScriptNotLite.fix, "model.pt -o model.ptl") +
            " Or load it with torch::jit::load / Module.load (full LibTorch) instead.",
-       "caffe2/serialize/inline_container.cc; torch/csrc/jit/mobile/import.cpp; pytorch/android-demo-app#157, #183, #282",
+       "caffe2/serialize/inline_container.cc; torch/csrc/jit/mobile/import.cpp; pytorch/android-demo-app#157, #183, "
+       "#282",
        {pattern({"failed locating file bytecode.pkl"}), pattern({"file not found:", "/bytecode.pkl"}),
         pattern({"The model is not generated from the api _save_for_lite_interpreter"})}},
       {shared::kZipNotModel.code,
        "torch.load / torch::jit::load opened the zip but found no data.pkl",
        "The file is a zip archive but not one that torch.save or torch.jit.save wrote (no data.pkl under its top "
-       "folder): another kind of zip, an archive that was re-zipped with an extra folder, or a save that was cut short.",
+       "folder): another kind of zip, an archive that was re-zipped with an extra folder, or a save that was cut "
+       "short.",
        shared::kZipNotModel.fix,
        "caffe2/serialize/inline_container.cc; e.g. yxuansu/PandaGPT#11, RizwanMunawar/yolov7-segmentation#72",
        {pattern({"PytorchStreamReader failed locating file data.pkl"}), pattern({"file not found:", "/data.pkl"}),
@@ -69,8 +71,7 @@ std::vector<FailureEntry> build_catalog() {
        "CompVis/stable-diffusion#93, gaomingqi/Track-Anything#103",
        // miniz's own words: users often quote only them.
        {pattern({"failed reading zip archive", "failed finding central directory"}),
-        pattern({"failed finding central directory"}),
-        pattern({"pickle data was truncated"}),
+        pattern({"failed finding central directory"}), pattern({"pickle data was truncated"}),
         pattern({"unexpected EOF, expected", "more bytes", "file might be corrupted"})},
        d::central_directory},
       {shared::kEmptyFile.code,
@@ -126,8 +127,7 @@ std::vector<FailureEntry> build_catalog() {
        "model's name.",
        "Run `mtool inspect FILE` to see what the file is; download or export it again.",
        "Python's _pickle module; torch/serialization.py",
-       {pattern({"UnpicklingError", "invalid load key"}),
-        pattern({"persistent id instruction was encountered"}),
+       {pattern({"UnpicklingError", "invalid load key"}), pattern({"persistent id instruction was encountered"}),
         pattern({"UnpicklingError"}, Possibly)},
        d::unpickling_error},
       {shared::kCustomOperators.code,
@@ -312,8 +312,7 @@ std::vector<FailureEntry> build_catalog() {
        "selective build's list.",
        "executorch runtime/executor/method.cpp ('Missing operator: [N] ...'), the kernel registry ('kernel ... not "
        "found'), Error::OperatorMissing (0x14); pytorch/executorch#5009, #1287, #4742, #7459",
-       {pattern({"Missing operator: ["}),
-        pattern({"instructions don't have corresponding operator registered"}),
+       {pattern({"Missing operator: ["}), pattern({"instructions don't have corresponding operator registered"}),
         pattern({"kernel '", "::", "' not found"}), pattern({"OperatorMissing"})},
        d::executorch_operators},
   };

@@ -420,6 +420,8 @@ Refined quantized_dispatch(const MatchContext& match, Finding& finding) {
   set_value(finding, "backend", *backend);
   finding.facts.push_back(fmt::format("{} was called on a tensor of the '{}' backend.", *op, *backend));
   if (backend->starts_with("Quantized") && !op->starts_with("quantized::")) {
+    // The entry's own texts are for the other direction (quantized::op on a float tensor).
+    finding.what = fmt::format("A float operator got a quantized tensor (no '{}' kernel)", *backend);
     finding.cause = "A float operator received a quantized tensor: the model is missing a DeQuantStub (or "
                     "x.dequantize()) before an operation that has no quantized kernel.";
     finding.fix = fmt::format("Dequantize before {}: put torch.ao.quantization.DeQuantStub() in front of it (or leave "

@@ -1,10 +1,12 @@
 // check_against_model: what the model file the app loaded says about each
 // finding, and the commands that fix it for this file.
 #include <algorithm>
+#include <set>
 #include <fmt/format.h>
 
 #include "explain/explainer.h"
 #include "inspect/diagnoses.h"
+#include "inspect/load_advice.h"
 #include "inspect/shared_diagnoses.h"
 #include "io/quoting.h"
 
@@ -41,23 +43,58 @@ bool holds_state_dict(const ModelReport& model) {
   return root.empty() || root == "collections.OrderedDict" || root == "dict";
 }
 
-// The Python that turns a torch.save file into TorchScript, for a file that does not scan dangerous.
+// The Python that turns a torch.save file into TorchScript, with the load
+// call load_advice.h decides (none for a file scan does not call safe).
 std::vector<std::string> export_lines(const ModelFacts& facts) {
+  std::string load = torch_load_call(facts.model, facts.python_path);
+  if (load.empty()) return {};
   std::vector<std::string> lines = {"import torch"};
+  std::string note = torch_load_note(facts.model);
+  if (!note.empty()) lines.push_back("# " + note);
   if (holds_state_dict(facts.model)) {
     lines.push_back("model = MyModel()  # the model's own class, built as in training");
-    lines.push_back(fmt::format("model.load_state_dict(torch.load({}, map_location='cpu'))  # a checkpoint dict: "
-                                "pass its 'state_dict' / 'model' entry", facts.python_path));
+    lines.push_back(
+        fmt::format("model.load_state_dict({})  # a checkpoint dict: pass its 'state_dict' / 'model' entry", load));
   } else {
-    lines.push_back(fmt::format("model = torch.load({}, map_location='cpu', weights_only=False)  # a pickled {}: "
-                                "its code must be importable, and you must trust the file",
-                                facts.python_path, root_class(facts.model)));
+    lines.push_back(
+        fmt::format("model = {}  # a pickled {}: its code must be importable", load, root_class(facts.model)));
   }
   lines.push_back("model.eval()");
   lines.push_back("scripted = torch.jit.script(model)  # or torch.jit.trace(model, example_input)");
   lines.push_back("scripted.save('model.pt')");
   lines.push_back("scripted._save_for_lite_interpreter('model.ptl')  # for LibTorch-Lite");
   return lines;
+}
+
+// inspect's security diagnoses of the file (dangerous-globals, pickled-module,
+// unknown-globals, pickles-not-scanned), in its order: they come before
+// anything else said about loading it.
+std::vector<const Diagnosis*> security_diagnoses(const ModelFacts& facts) {
+  std::vector<const Diagnosis*> found;
+  for (const Diagnosis& d : facts.model.diagnoses) {
+    if (d.code == "dangerous-globals" || d.code == "pickled-module" || d.code == "unknown-globals" ||
+        d.code == "pickles-not-scanned") {
+      found.push_back(&d);
+    }
+  }
+  return found;
+}
+
+// A torch.save file's finding: inspect's fix for the file (never a load of a
+// file scan does not call safe), and its security finding first.
+void advise_torch_save(Finding& finding, const ModelFacts& facts) {
+  finding.python = export_lines(facts);
+  if (const Diagnosis* inspected = facts.diagnosis(shared::kTorchSaveNotTorchScript.code)) finding.fix = inspected->fix;
+  if (python_load(facts.model) != PythonLoad::Refuse || !finding.model) return;
+  std::string security;
+  for (const Diagnosis* d : security_diagnoses(facts)) security += fmt::format("{} [{}] ", d->message, d->code);
+  if (security.empty()) security = fmt::format("mtool scan calls it {}. ", facts.model.security->verdict);
+  finding.model->reason = security + finding.model->reason;
+  finding.fix = kDoNotLoad;
+  std::string scan = fmt::format("mtool scan {}", facts.shell_path);
+  if (std::find(finding.commands.begin(), finding.commands.end(), scan) == finding.commands.end()) {
+    finding.commands.push_back(scan);
+  }
 }
 
 void check_torch_save(Finding& finding, const ModelFacts& facts) {
@@ -67,7 +104,7 @@ void check_torch_save(Finding& finding, const ModelFacts& facts) {
           fmt::format("The file is a torch.save file{}, not TorchScript.",
                       root.empty() ? "" : holds_state_dict(facts.model) ? fmt::format(" holding a {} of tensors (a state_dict or checkpoint)", root)
                                                                         : fmt::format(" holding a pickled {}", root)));
-    if (!facts.dangerous) finding.python = export_lines(facts);
+    advise_torch_save(finding, facts);
   } else if (facts.is(ModelFormat::TorchScript) || facts.lite()) {
     judge(finding, ModelVerdict::Refutes,
           fmt::format("The file ({}) has constants.pkl: the app loaded a different file (check the path and the "
@@ -88,7 +125,7 @@ void check_not_lite(Finding& finding, const ModelFacts& facts) {
     judge(finding, ModelVerdict::Confirms,
           "The file is a torch.save file, not TorchScript at all: export it to TorchScript first, then for the lite "
           "interpreter.");
-    if (!facts.dangerous) finding.python = export_lines(facts);
+    advise_torch_save(finding, facts);
   } else {
     judge(finding, ModelVerdict::Refutes, fmt::format("The file ({}) is not TorchScript.", facts.what()));
   }
@@ -170,7 +207,7 @@ void check_file_state(Finding& finding, const ModelFacts& facts) {
     judge(finding, ModelVerdict::Refutes,
           "The file is complete: a torch.save file in the pre-1.6 format, which torch::jit::load cannot read "
           "[torch-save-not-torchscript].");
-    if (!facts.dangerous) finding.python = export_lines(facts);
+    advise_torch_save(finding, facts);
     return;
   }
   judge(finding, ModelVerdict::Refutes,
@@ -218,15 +255,126 @@ void check_signature(Finding& finding, const ModelFacts& facts) {
   }
 }
 
-void check_foreign(Finding& finding, const ModelFacts& facts, ModelFormat expected, const char* runtime) {
-  if (facts.is(expected)) {
-    judge(finding, ModelVerdict::Unrelated,
-          fmt::format("The file is a {} model ({}); this build of mtool does not read its inputs or operators.", runtime, facts.what()));
-  } else if (finding.code == "executorch-identifier-mismatch") {
+// A Core ML or ExecuTorch finding against a file of the other kind (or neither).
+void check_foreign(Finding& finding, const ModelFacts& facts, const char* runtime) {
+  if (finding.code == "executorch-identifier-mismatch") {
     judge(finding, ModelVerdict::Confirms, fmt::format("The file is not an ExecuTorch program at all ({}).", facts.what()));
   } else {
     judge(finding, ModelVerdict::Refutes, fmt::format("The file ({}) is not a {} model.", facts.what(), runtime));
   }
+}
+
+// inspect found the same failure in the file: its message, and its fix for this file.
+bool confirmed_by_inspect(Finding& finding, const ModelFacts& facts) {
+  const Diagnosis* same = facts.diagnosis(finding.code);
+  if (!same) return false;
+  judge(finding, ModelVerdict::Confirms, same->message);
+  finding.fix = same->fix;
+  return true;
+}
+
+std::string input_list(const CoreMlModel& model) {
+  std::vector<std::string> inputs;
+  for (const CoreMlFeature& input : model.inputs) inputs.push_back(fmt::format("'{}' {}", input.name, input.summary()));
+  return inputs.empty() ? "no inputs" : fmt::format("{}", fmt::join(inputs, ", "));
+}
+
+void check_coreml(Finding& finding, const ModelFacts& facts) {
+  if (!facts.model.coreml) return check_foreign(finding, facts, "Core ML");
+  const CoreMlModel& model = facts.model.coreml->model;
+  if (confirmed_by_inspect(finding, facts)) return;
+  const std::string& code = finding.code;
+  if (code == "coreml-vision-needs-image-input") {
+    bool image =
+        std::any_of(model.inputs.begin(), model.inputs.end(), [](const CoreMlFeature& f) { return f.type == "Image"; });
+    judge(finding, image ? ModelVerdict::Refutes : ModelVerdict::Confirms,
+          image ? fmt::format("The file has an Image input ({}), which Vision accepts: the app loaded a different "
+                              "model.",
+                              input_list(model))
+                : fmt::format("The file has no Image input: {}.", input_list(model)));
+  } else if (code == "coreml-flexible-shape-unbounded") {
+    judge(finding, ModelVerdict::Refutes,
+          fmt::format("Every input of the file has a fixed or bounded shape ({}): the app loaded a different model.",
+                      input_list(model)));
+  } else {
+    judge(finding, ModelVerdict::Unrelated,
+          fmt::format("The file is a Core ML {} (specification {}) with {}.", model.kind,
+                      facts.model.coreml->required_specification, input_list(model)));
+  }
+}
+
+void check_executorch_identifier(Finding& finding, const ModelFacts& facts) {
+  const std::string& identifier = facts.model.executorch->identifier;
+  std::string logged = finding.value("identifier");
+  std::string expected = finding.value("expected");
+  if (!expected.empty() && identifier == expected) {
+    judge(finding, ModelVerdict::Refutes,
+          fmt::format("The file's identifier is {}, the one the runtime expects: the app loaded a different or "
+                      "damaged copy.",
+                      identifier));
+  } else if (!logged.empty() && identifier != logged) {
+    judge(finding, ModelVerdict::Refutes,
+          fmt::format("The file's identifier is {}, not '{}': the app loaded a different copy.", identifier, logged));
+  } else {
+    judge(finding, ModelVerdict::Confirms, fmt::format("The file's identifier is {}.", identifier));
+  }
+}
+
+void check_executorch_backend(Finding& finding, const ModelFacts& facts) {
+  std::string backend = finding.value("backend");
+  std::set<std::string> backends;
+  for (const EtMethod& method : facts.model.executorch->methods) {
+    for (const EtDelegate& delegate : method.delegates) backends.insert(delegate.backend);
+  }
+  if (backends.contains(backend)) {
+    judge(finding, ModelVerdict::Confirms, fmt::format("The program delegates to {}.", backend));
+  } else {
+    judge(finding, ModelVerdict::Refutes,
+          fmt::format("The program delegates to {}, not {}: the app loaded a different program.",
+                      backends.empty() ? "no backend" : fmt::format("{}", fmt::join(backends, ", ")),
+                      backend.empty() ? "the backend logged" : backend));
+  }
+}
+
+// "aten::add.out" in the log against the program's operator table (by full name, or by name).
+void check_executorch_operators(Finding& finding, const ModelFacts& facts) {
+  std::set<std::string> called;
+  for (const EtMethod& method : facts.model.executorch->methods) {
+    for (const EtOperator& op : method.operators) {
+      called.insert(op.full_name());
+      called.insert(op.name);
+    }
+  }
+  std::string logged = finding.value("operators");
+  if (logged.empty()) {
+    judge(finding, ModelVerdict::Unrelated, "The log does not name the operator.");
+    return;
+  }
+  std::vector<std::string> listed, absent;
+  size_t start = 0;
+  while (start <= logged.size()) {
+    size_t comma = std::min(logged.find(',', start), logged.size());
+    std::string op = logged.substr(start, comma - start);
+    (called.contains(op) ? listed : absent).push_back(op);
+    start = comma + 1;
+  }
+  if (!listed.empty()) {
+    judge(finding, ModelVerdict::Confirms, fmt::format("The program calls {}.", fmt::join(listed, ", ")));
+    finding.commands.push_back(
+        fmt::format("mtool inspect --selected-ops-yaml {} > selected_operators.yaml", facts.shell_path));
+  } else {
+    judge(finding, ModelVerdict::Refutes,
+          fmt::format("The program does not call {}: the app loaded a different program.", fmt::join(absent, ", ")));
+  }
+}
+
+void check_executorch(Finding& finding, const ModelFacts& facts) {
+  if (!facts.model.executorch) return check_foreign(finding, facts, "ExecuTorch");
+  const std::string& code = finding.code;
+  if (code == "executorch-identifier-mismatch") check_executorch_identifier(finding, facts);
+  else if (code == "executorch-backend-not-linked") check_executorch_backend(finding, facts);
+  else if (code == "executorch-missing-operator") check_executorch_operators(finding, facts);
+  else judge(finding, ModelVerdict::Unrelated, fmt::format("The file is {}.", facts.what()));
 }
 
 void check_finding(Finding& finding, const ModelFacts& facts) {
@@ -241,8 +389,8 @@ void check_finding(Finding& finding, const ModelFacts& facts) {
            code == shared::kGitLfsPointer.code || code == shared::kDownloadErrorPage.code ||
            code == shared::kEmptyFile.code) check_file_state(finding, facts);
   else if (code == "weights-only-load-failed" || code == "pickle-dangerous" || code == "unpickling-error") check_pickle(finding, facts);
-  else if (code.starts_with("coreml-")) check_foreign(finding, facts, ModelFormat::CoreMl, "Core ML");
-  else if (code.starts_with("executorch-")) check_foreign(finding, facts, ModelFormat::ExecuTorch, "ExecuTorch");
+  else if (code.starts_with("coreml-")) check_coreml(finding, facts);
+  else if (code.starts_with("executorch-")) check_executorch(finding, facts);
   else check_signature(finding, facts);
   // Never hand out Python that loads a file that scans dangerous.
   if (facts.dangerous) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <set>
 
+#include "inspect/load_advice.h"
 #include "inspect/shared_diagnoses.h"
 #include "io/quoting.h"
 #include "inspect/format_diagnoses.h"
@@ -55,13 +56,6 @@ std::string runtime_fix(const ModelReport& report, const RuntimeRelease& runtime
   return fmt::format(shared::kBytecodeTooNew.fix, runtime.max_bytecode, path, python_string(report.path));
 }
 
-// Advice never loads a file whose pickles are not all known to be safe.
-bool safe_to_load(const ModelReport& report) { return !report.security || report.security->verdict == "safe"; }
-
-constexpr const char* kDoNotLoad =
-    "Do not load it in Python: its pickles name globals that are dangerous or not known to be safe (see the "
-    "security diagnosis; `mtool scan` lists them). Export TorchScript from the code and weights you trust instead.";
-
 void diagnose_not_torchscript(ModelReport& report) {
   std::string roots = report.root_classes.empty() ? "" : fmt::format(" (it holds a {})", report.root_classes.front());
   bool legacy = report.format == ModelFormat::TorchSaveLegacy;
@@ -70,7 +64,7 @@ void diagnose_not_torchscript(ModelReport& report) {
                   legacy ? " in the pre-1.6 format" : "", roots,
                   legacy ? "'PytorchStreamReader failed reading zip archive: failed finding central directory'"
                          : "'PytorchStreamReader failed locating file constants.pkl: file not found'"),
-      safe_to_load(report) ? std::string(shared::kTorchSaveNotTorchScript.fix) : std::string(kDoNotLoad));
+      torch_save_fix(report));
 }
 
 void diagnose_loader_mismatch(ModelReport& report, const std::optional<RuntimeRelease>& runtime) {

@@ -112,6 +112,9 @@ struct PickleSecurity {
   std::vector<std::string> dangerous;
   std::vector<std::string> unknown;
   std::vector<std::string> not_scanned;
+  // Safe globals that torch.load(weights_only=True) in PyTorch 1.13 still
+  // refuses (NumPy array rebuilds, newer value builders).
+  std::vector<std::string> weights_only_refuses;
   size_t globals = 0;
 };
 

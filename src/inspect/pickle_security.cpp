@@ -32,6 +32,9 @@ void add_pickle_security(Bytes file, ModelReport& report) {
   security.unknown = scan.names(Verdict::Unknown);
   security.not_scanned = scan.not_scanned;
   security.globals = scan.globals.size();
+  for (const std::string& name : scan.names(Verdict::Safe)) {
+    if (!weights_only_accepts(name)) security.weights_only_refuses.push_back(name);
+  }
   report.security = security;
 
   if (!security.dangerous.empty()) {

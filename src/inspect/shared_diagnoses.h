@@ -10,9 +10,11 @@ struct SharedDiagnosis {
   const char* fix;
 };
 
+// {} = the torch.load call (load_advice.h decides it for a file at hand).
 inline constexpr SharedDiagnosis kTorchSaveNotTorchScript{
     "torch-save-not-torchscript",
-    "In Python, load it into the model with torch.load(path, weights_only=True), then save `torch.jit.script(model)` (or `torch.jit.trace(model, example)`) "
+    "In Python, load it into the model with {}, then save `torch.jit.script(model)` (or `torch.jit.trace(model, "
+    "example)`) "
     "with .save('model.pt'), or with ._save_for_lite_interpreter('model.ptl') for LibTorch-Lite."};
 
 // {} = convert's arguments: the model's path, shell-quoted, and -o OUTPUT (and --runtime X.Y).

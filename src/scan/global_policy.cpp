@@ -129,6 +129,16 @@ const char* verdict_name(Verdict verdict) {
   return "unknown";
 }
 
+bool weights_only_accepts(std::string_view qualified) {
+  // Beyond kSafeTorchGlobals, 1.13's list has the storage classes, both
+  // storage wrappers and ten dtypes (not uint8, bool or bfloat16).
+  constexpr std::string_view kDtypes[] = {"torch.float16",   "torch.float32",   "torch.float64", "torch.int8",
+                                          "torch.int16",     "torch.int32",     "torch.int64",   "torch.complex32",
+                                          "torch.complex64", "torch.complex128"};
+  return contains(kSafeTorchGlobals, qualified) || is_storage_class(qualified) || contains(kDtypes, qualified) ||
+         qualified == "torch.storage.TypedStorage" || qualified == "torch.storage.UntypedStorage";
+}
+
 Verdict GlobalPolicy::classify(std::string_view original_module, std::string_view original_name,
                               PickleContext context) const {
   auto [module_text, name_text] = python3_name(original_module, original_name);

@@ -22,4 +22,9 @@ struct GlobalPolicy {
   Verdict classify(std::string_view module, std::string_view name, PickleContext context) const;
 };
 
+// Whether torch.load(weights_only=True) in PyTorch 1.13 accepts the global
+// ("module.name"): the allowlist's torch part, without the value builders and
+// NumPy rebuilds that scan also calls safe.
+bool weights_only_accepts(std::string_view qualified);
+
 }  // namespace mtool

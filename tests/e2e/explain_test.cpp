@@ -221,6 +221,105 @@ TEST_SUITE("explain") {
     CHECK(matched_codes(document) == std::set<std::string>{"pickle-dangerous"});
   }
 
+  TEST_CASE("a dispatcher error's what and cause agree on which way the tensor went") {
+    json conv = explain_json({log("quantized_conv_cpu.log")});
+    const json* into_quantized = finding(conv, "quantized-backend-missing");
+    REQUIRE(into_quantized);
+    CHECK((*into_quantized)["what"] == "A quantized operator got a float tensor (no 'CPU' kernel)");
+    CHECK((*into_quantized)["cause"].get<std::string>().starts_with("Quantized operators"));
+    json document =
+        explain_json({"Could not run 'aten::empty_strided' with arguments from the 'QuantizedCPU' backend."});
+    const json* into_float = finding(document, "quantized-backend-missing");
+    REQUIRE(into_float);
+    CHECK((*into_float)["what"] == "A float operator got a quantized tensor (no 'QuantizedCPU' kernel)");
+    CHECK((*into_float)["cause"].get<std::string>().starts_with("A float operator received a quantized tensor"));
+  }
+
+  TEST_CASE("--model on a torch.save file: the scan finding first, and only the loads inspect advises") {
+    // whole_module.pt pickles whole classes: scan calls it unknown, so nothing loads it.
+    json whole = explain_json({log("issue22_constants_pkl.log"), "--model", fixture("whole_module.pt")});
+    const json* module = finding(whole, "torch-save-not-torchscript");
+    REQUIRE(module);
+    CHECK(whole["model"]["scan_verdict"] == "unknown");
+    CHECK((*module)["model"]["verdict"] == "confirms");
+    CHECK((*module)["python"].empty());
+    CHECK((*module)["model"]["reason"].get<std::string>().starts_with("This is a whole pickled module"));
+    CHECK((*module)["model"]["reason"].get<std::string>().find("[pickled-module]") != std::string::npos);
+    CHECK((*module)["fix"].get<std::string>().starts_with("Do not load it in Python"));
+    RunResult text = run_mtool({"explain", log("issue22_constants_pkl.log"), "--model", fixture("whole_module.pt")});
+    CHECK(text.out.find("weights_only=False") == std::string::npos);
+    CHECK(text.out.find("torch.load(") == std::string::npos);
+
+    // with_numpy.pt scans safe, but torch 1.13's weights_only=True refuses its NumPy arrays
+    // (measured: "Unsupported class numpy.core.multiarray._reconstruct"); a full load reads it.
+    json inspected = run_mtool({"inspect", "--json", fixture("with_numpy.pt")}).json();
+    std::string inspect_fix;
+    for (const json& d : inspected["diagnoses"]) {
+      if (d["code"] == "torch-save-not-torchscript") inspect_fix = d["fix"];
+    }
+    CHECK(inspect_fix.find("torch.load(path, weights_only=False)") != std::string::npos);
+    CHECK(inspect_fix.find("weights_only=True fails on this file in PyTorch 1.13") != std::string::npos);
+    CHECK(inspect_fix.find("numpy.core.multiarray._reconstruct") != std::string::npos);
+    json numpy = explain_json({log("issue22_constants_pkl.log"), "--model", fixture("with_numpy.pt")});
+    const json* arrays = finding(numpy, "torch-save-not-torchscript");
+    REQUIRE(arrays);
+    CHECK((*arrays)["fix"] == inspect_fix);
+    std::string python;
+    for (const json& line : (*arrays)["python"]) python += line.get<std::string>() + "\n";
+    CHECK(python.find("torch.load('" + fixture("with_numpy.pt") + "', map_location='cpu', weights_only=False)") !=
+          std::string::npos);
+    CHECK(python.find("# weights_only=True fails on this file in PyTorch 1.13") != std::string::npos);
+    // convert's refusal prints the same load.
+    std::string out_dir = fs::temp_directory_path() / "mtool_explain_convert";
+    fs::create_directories(out_dir);
+    RunResult converted = run_mtool({"convert", fixture("with_numpy.pt"), "-o", out_dir + "/x.ptl"});
+    CHECK(converted.exit_code != 0);
+    CHECK(converted.err.find("model.load_state_dict(torch.load('" + fixture("with_numpy.pt") +
+                             "', map_location='cpu', weights_only=False))") != std::string::npos);
+    CHECK(converted.err.find("weights_only=True fails on this file in PyTorch 1.13") != std::string::npos);
+    // A state_dict of tensors only keeps weights_only=True.
+    json plain = explain_json({log("issue22_constants_pkl.log"), "--model", fixture("state_dict.pt")});
+    std::string state_python = (*finding(plain, "torch-save-not-torchscript"))["python"].dump();
+    CHECK(state_python.find("weights_only=True") != std::string::npos);
+    CHECK(state_python.find("weights_only=False") == std::string::npos);
+  }
+
+  TEST_CASE("--model on Core ML and ExecuTorch files reads their inputs, backends and operators") {
+    auto verdict = [](const std::vector<std::string>& args, const std::string& code) -> std::string {
+      json document = explain_json(args);
+      const json* f = finding(document, code);
+      return f && !(*f)["model"].is_null() ? (*f)["model"]["verdict"].get<std::string>() : "";
+    };
+    const std::string vision = "coreml-vision-needs-image-input";
+    CHECK(verdict({log("issue22_vision_image.log"), "--model", fixture("coreml/resnet50_multiarray.mlmodel")},
+                  vision) == "confirms");
+    CHECK(verdict({log("issue22_vision_image.log"), "--model", fixture("coreml/resnet50_image.mlmodel")}, vision) ==
+          "refutes");
+    json unbounded =
+        explain_json({log("issue22_espresso_reshape.log"), "--model", fixture("coreml/flexible_unbounded.mlmodel")});
+    const json* flexible = finding(unbounded, "coreml-flexible-shape-unbounded");
+    REQUIRE(flexible);
+    CHECK((*flexible)["model"]["verdict"] == "confirms");
+    CHECK(verdict({log("issue22_espresso_reshape.log"), "--model", fixture("coreml/resnet50_image.mlmodel")},
+                  "coreml-flexible-shape-unbounded") == "refutes");
+    if (!fs::is_directory(kCorpus / "executorch")) {
+      MESSAGE("shared corpus not found at " << kCorpus << ": ExecuTorch files skipped");
+      return;
+    }
+    std::string add = (kCorpus / "executorch/executorch__add.pte").string();
+    // executorch__add.pte: identifier ET12, no delegates, calls aten::add.out.
+    CHECK(verdict({log("executorch_identifier.log"), "--model", add}, "executorch-identifier-mismatch") == "refutes");
+    CHECK(verdict({log("executorch_backend.log"), "--model", add}, "executorch-backend-not-linked") == "refutes");
+    CHECK(verdict({log("executorch_missing_scatter.log"), "--model", add}, "executorch-missing-operator") == "refutes");
+    json missing_add = explain_json({"Missing operator: [0] aten::add.out", "--model", add});
+    const json* f = finding(missing_add, "executorch-missing-operator");
+    REQUIRE(f);
+    CHECK((*f)["model"]["verdict"] == "confirms");
+    CHECK((*f)["model"]["reason"] == "The program calls aten::add.out.");
+    CHECK(verdict({log("executorch_identifier.log"), "--model", fixture("scripted.pt")},
+                  "executorch-identifier-mismatch") == "confirms");
+  }
+
   TEST_CASE("input: a file, stdin, '-', or the message as arguments; exit codes 0, 1, 2") {
     RunResult piped = run_shell("\"$MTOOL\" explain < '" + log("issue22_lite_version.log") + "'");
     CHECK(piped.exit_code == 0);
@@ -269,7 +368,9 @@ TEST_SUITE("explain") {
     json dangerous = explain_json({log("issue22_constants_pkl.log"), "--model", fixture("malicious_checkpoint.pt")});
     const json* loaded = finding(dangerous, "torch-save-not-torchscript");
     CHECK((*loaded)["python"].empty());
-    CHECK((*loaded)["model"]["reason"].get<std::string>().find("Do not load it in Python") != std::string::npos);
+    // The security finding comes first; the fix is not to load it.
+    CHECK((*loaded)["model"]["reason"].get<std::string>().starts_with("Its pickles name globals that run code"));
+    CHECK((*loaded)["fix"].get<std::string>().starts_with("Do not load it in Python"));
 
     json v8 = explain_json({log("issue22_lite_version.log"), "--model", fixture("lite_v8.ptl")});
     CHECK(verdict(v8, "bytecode-too-new-for-runtime") == "confirms");
@@ -312,9 +413,10 @@ TEST_SUITE("explain") {
     CHECK(verdict("central_directory_crlf.log", "torch_save/Mastering-PyTorch__convnet.pth", "truncated") == "refutes");
     CHECK(verdict("issue22_lite_version.log", "demo-apps/android_asl.ptl", "bytecode-too-new-for-runtime") == "refutes");
     CHECK(verdict("executorch_identifier.log", "executorch/executorch__add.pte", "executorch-identifier-mismatch") ==
-          "unrelated");
+          "refutes");
+    // Its input is an Image (GRAYSCALE, 28 x 28): Vision takes it.
     CHECK(verdict("issue22_vision_image.log", "coreml/ph1ps__MNIST.mlmodel", "coreml-vision-needs-image-input") ==
-          "unrelated");
+          "refutes");
   }
 
   TEST_CASE("explain starts as fast as inspect: no LibTorch") {

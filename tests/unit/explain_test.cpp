@@ -2,6 +2,7 @@
 // the catalog's patterns, the readers of numbers, and bounded time on
 // adversarial input.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -78,7 +79,8 @@ TEST_CASE("the codes inspect and explain share are the same strings") {
   REQUIRE(report.findings.size() == 1);
   CHECK(report.findings[0].code == shared::kTorchScriptNotLite.code);
   CHECK(find_failure(shared::kTruncated.code)->fix == shared::kTruncated.fix);
-  CHECK(find_failure(shared::kTorchSaveNotTorchScript.code)->fix == shared::kTorchSaveNotTorchScript.fix);
+  CHECK(find_failure(shared::kTorchSaveNotTorchScript.code)->fix ==
+        fmt::format(shared::kTorchSaveNotTorchScript.fix, "torch.load(path, weights_only=True)"));
   // Every catalog entry is reachable by its code, and codes are unique.
   for (const FailureEntry& entry : failure_catalog()) CHECK(find_failure(entry.code) == &entry);
 }
@@ -147,4 +149,33 @@ TEST_CASE("any text takes bounded time: long lines, many lines, nested escapes")
     CHECK(seconds < 5.0);
     CHECK(report.lines_read <= kMaxLogLines);
   }
+}
+
+TEST_CASE("an ExecuTorch program confirms a backend or operator it uses, and refutes one it does not") {
+  // A program as inspect reads it: forward delegates to XnnpackBackend and calls aten::add.out.
+  ModelReport program;
+  program.path = "model.pte";
+  program.format = ModelFormat::ExecuTorch;
+  program.executorch = ExecuTorchReport{};
+  program.executorch->identifier = "ET12";
+  EtMethod forward;
+  forward.name = "forward";
+  forward.delegates.push_back(EtDelegate{"XnnpackBackend", "inline", 1024, 1, 0});
+  forward.operators.push_back(EtOperator{"aten::add", "out", 2, {}});
+  program.executorch->methods.push_back(forward);
+  auto verdict = [&](std::string_view log, std::string_view code) {
+    ExplainReport report = explain_text(log);
+    check_against_model(report, program);
+    for (const Finding& finding : report.findings) {
+      if (finding.code == code && finding.model) return std::string(model_verdict_name(finding.model->verdict));
+    }
+    return std::string();
+  };
+  CHECK(verdict("Backend XnnpackBackend is not registered.", "executorch-backend-not-linked") == "confirms");
+  CHECK(verdict("Backend CoreMLBackend is not registered.", "executorch-backend-not-linked") == "refutes");
+  CHECK(verdict("Missing operator: [3] aten::add.out", "executorch-missing-operator") == "confirms");
+  CHECK(verdict("Missing operator: [3] aten::mul.out", "executorch-missing-operator") == "refutes");
+  CHECK(verdict("Program identifier 'ET09' != expected 'ET12'", "executorch-identifier-mismatch") == "refutes");
+  program.executorch->identifier = "ET09";
+  CHECK(verdict("Program identifier 'ET09' != expected 'ET12'", "executorch-identifier-mismatch") == "confirms");
 }
