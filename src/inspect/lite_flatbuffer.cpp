@@ -67,7 +67,7 @@ void count_tensor(const FlatTable& tensor, const FlatVector& storages, std::set<
     shape.push_back(size);
     elements = checked_mul(elements, static_cast<uint64_t>(size), "tensor element count");
   }
-  int scalar_type = tensor.i8(1);
+  int scalar_type = tensor.u8(1);  // c10::ScalarType numbers are small and positive
   uint32_t storage = tensor.u32(0);
   uint64_t bytes = 0;
   if (storage < storages.size() && seen.insert(storage).second) bytes = storages.table(storage).vector(0, 1).size();

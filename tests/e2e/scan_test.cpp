@@ -124,7 +124,8 @@ TEST_SUITE("scan") {
     std::string dir = scratch_dir("marker");
     std::string marker = dir + "/MARKER";
     for (const auto& [name, bytes] : marker_payloads(marker)) {
-      CAPTURE(name);
+      const std::string& payload = name;  // CAPTURE's lambda cannot name a structured binding (C++17)
+      CAPTURE(payload);
       std::string path = dir + "/" + name;
       write_file(path, bytes);
       RunResult inspected = run_mtool({"inspect", path});
@@ -151,7 +152,8 @@ TEST_SUITE("scan") {
     for (const auto& [file, expect] : picklescan_expectations(dir)) {
       fs::path path = fs::path(MTOOL_CORPUS_DIR) / file;
       if (!fs::exists(path)) continue;
-      CAPTURE(file);
+      const std::string& sample = file;  // CAPTURE's lambda cannot name a structured binding (C++17)
+      CAPTURE(sample);
       RunResult result = run_mtool({"scan", "--json", path.string()});
       json report = json::parse(result.out.substr(0, result.out.find('\n')));
       if (expect == "dangerous") {
@@ -271,7 +273,8 @@ TEST_SUITE("scan") {
     CHECK(deep.exit_code == 0);
     CHECK(deep.seconds < 5);
     for (const auto& [name, bytes] : cases) {
-      CAPTURE(name);
+      const std::string& case_name = name;  // CAPTURE's lambda cannot name a structured binding (C++17)
+      CAPTURE(case_name);
       write_file(dir + "/" + name, bytes);
       RunResult result = run_mtool({"scan", "--json", dir + "/" + name});
       CHECK(result.signal == 0);

@@ -95,7 +95,8 @@ TEST_SUITE("score") {
         {"--layout=NHWC", "(layout: the model wants channels first (3 channels), the input has them last)"},
         {"--dtype=uint8", "(dtype: the model wants float32, the input is uint8)"}};
     for (const auto& [flag, cause] : cases) {
-      CAPTURE(flag);
+      const std::string& given = flag;  // CAPTURE's lambda cannot name a structured binding (C++17)
+      CAPTURE(given);
       RunResult result = run_mtool({"score", "-m", fixture("scripted.pt"), fixture("score/photos/photo.png"), flag});
       CAPTURE(result.err);
       CHECK(result.exit_code == 1);
