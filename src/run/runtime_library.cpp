@@ -53,9 +53,23 @@ char* copy_text(const std::string& text) {
   return out;
 }
 
+// LibTorch's TORCH_WARN messages (deprecations, "reduce_range will be deprecated", "torch.meshgrid:
+// in an upcoming release") are about its own internals, nothing a user of mtool can act on, and by
+// default they go through glog to stderr, turning mtool's one error line into three. Dropped.
+class QuietWarnings : public c10::WarningHandler {
+ public:
+  void process(const c10::SourceLocation& /*where*/, const std::string& /*message*/, bool /*verbatim*/) override {}
+};
+
+void quiet_libtorch_warnings() {
+  static QuietWarnings quiet;
+  c10::Warning::set_warning_handler(&quiet);
+}
+
 // Runs `body`, turning any exception into an answer {"error": first line}.
 template <typename Body>
 char* answer_of(Body body) {
+  quiet_libtorch_warnings();
   nlohmann::json answer;
   try {
     answer = body();

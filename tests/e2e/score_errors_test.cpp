@@ -90,6 +90,21 @@ TEST_SUITE("score") {
     CHECK(bench.err.find("give --input-shape with 1 channel") != std::string::npos);
   }
 
+  TEST_CASE("LibTorch's own warnings do not reach stderr: a refused input is one line") {
+    // PyTorch's iOS ViT for MNIST warns about torch.meshgrid through glog before it fails on a photo.
+    std::string model = kCorpus + "/demo-apps/ios_vit4mnist.ptl";
+    if (!std::filesystem::exists(model)) {
+      MESSAGE("skipped: " << model << " absent");
+      return;
+    }
+    RunResult result = run_mtool({"score", "-m", model, fixture("score/photos/photo.png")});
+    CAPTURE(result.err);
+    CHECK(result.exit_code == 1);
+    CHECK(result.one_error_line());
+    CHECK(result.err.find("meshgrid") == std::string::npos);
+    CHECK(result.err.find("InitGoogleLogging") == std::string::npos);
+  }
+
   TEST_CASE("a refused input names the layout or the dtype when either is the cause, in the model's own names") {
     std::vector<std::pair<std::string, std::string>> cases = {
         {"--layout=NHWC", "(layout: the model wants channels first (3 channels), the input has them last)"},
