@@ -19,7 +19,7 @@ void check_clean_failure(const std::string& path, int expected_exit, const std::
   CHECK(result.one_error_line());
   CHECK_MESSAGE(result.err.find(expected_text) != std::string::npos, result.err);
   CHECK(result.err.find("terminate") == std::string::npos);
-  CHECK(result.seconds < 5);
+  CHECK(result.seconds < 20);  // a guard against hangs, not a timing: CI machines are shared
   CHECK(result.max_rss_kib - startup_rss_kib() < 16 * 1024);
   RunResult json = run_mtool({"inspect", "--json", path});
   CHECK(json.exit_code == expected_exit);

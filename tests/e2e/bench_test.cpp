@@ -64,8 +64,9 @@ TEST_SUITE("bench") {
     REQUIRE(models.size() == 2);
     double ratio = models[1]["load_ms"].get<double>() / models[0]["load_ms"].get<double>();
     CAPTURE(ratio);
-    CHECK(ratio > 0.25);  // generous: the machine is shared, but 0.04x was LibTorch's start
-    CHECK(ratio < 4);
+    // Generous, as timings on a shared machine (under a sanitizer in CI) must be; 0.04x was LibTorch's start.
+    CHECK(ratio > 0.1);
+    CHECK(ratio < 10);
     for (const json& model : models) {
       CHECK(model["rss_growth_bytes"].get<double>() >= 0);
       CHECK(model["rss_growth_bytes"].get<double>() < model["peak_rss_bytes"].get<double>() / 2);
@@ -80,8 +81,8 @@ TEST_SUITE("bench") {
     CAPTURE(first);
     CHECK(memory > 0.6);
     CHECK(memory < 1.6);
-    CHECK(first > 0.25);
-    CHECK(first < 4);
+    CHECK(first > 0.1);
+    CHECK(first < 10);
     if (std::system("command -v script >/dev/null 2>&1") != 0) {
       MESSAGE("skipped: util-linux script (a pseudo-terminal) absent");
       return;

@@ -115,7 +115,7 @@ TEST_SUITE("corpus") {
       CAPTURE(entry.path().string());
       CHECK(result.signal == 0);
       CHECK((result.exit_code == 0 || result.exit_code == 1));
-      CHECK(result.seconds < 5);
+      CHECK(result.seconds < 20);  // a guard against hangs, not a timing: CI machines are shared
       CHECK_NOTHROW(result.json());
       ++files;
     }

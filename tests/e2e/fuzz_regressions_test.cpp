@@ -22,7 +22,7 @@ TEST_SUITE("bad-input") {
         CHECK(result.signal == 0);
         CHECK(result.exit_code >= 0);
         CHECK(result.exit_code <= 3);
-        CHECK(result.seconds < 5);
+        CHECK(result.seconds < 20);  // a guard against hangs, not a timing: CI machines are shared
       }
       ++replayed;
     }

@@ -271,14 +271,14 @@ TEST_SUITE("scan") {
     write_file(dir + "/deep.pkl", "\x80\x02N" + std::string(200000, '\x85') + ".");
     RunResult deep = run_mtool({"scan", dir + "/deep.pkl"});
     CHECK(deep.exit_code == 0);
-    CHECK(deep.seconds < 5);
+    CHECK(deep.seconds < 20);  // a guard against hangs, not a timing: CI machines are shared
     for (const auto& [name, bytes] : cases) {
       const std::string& case_name = name;  // CAPTURE's lambda cannot name a structured binding (C++17)
       CAPTURE(case_name);
       write_file(dir + "/" + name, bytes);
       RunResult result = run_mtool({"scan", "--json", dir + "/" + name});
       CHECK(result.signal == 0);
-      CHECK(result.seconds < 5);
+      CHECK(result.seconds < 20);  // a guard against hangs, not a timing: CI machines are shared
       CHECK(result.max_rss_kib - startup_rss_kib() < 16 * 1024);
       json report = json::parse(result.out.substr(0, result.out.find('\n')));
       if (name == "huge_memo.pkl") {
