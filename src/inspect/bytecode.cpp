@@ -45,22 +45,18 @@ std::vector<Argument> schema_arguments(const PickleNode* arguments, bool skip_re
   return out;
 }
 
-std::string render_returns(const PickleNode* returns) {
+std::string schema_returns(const PickleNode* returns) {
   if (returns == nullptr || !returns->is(PickleKind::Tuple)) return "?";
   std::vector<std::string> types;
   for (const PickleNode* value : returns->items) types.push_back(string_or(table_entry(value, "type"), "?"));
-  if (types.size() == 1) return types.front();
-  return fmt::format("({})", fmt::join(types, ", "));
+  return render_returns(types);
 }
 
 MethodSignature method_signature(const std::string& qualified_name, const PickleNode* schema) {
-  MethodSignature method;
-  size_t dot = qualified_name.rfind('.');
-  method.owner = dot == std::string::npos ? "" : qualified_name.substr(0, dot);
-  method.name = dot == std::string::npos ? qualified_name : qualified_name.substr(dot + 1);
+  MethodSignature method = MethodSignature::named(qualified_name);
   if (schema != nullptr) {
     method.signature = Signature{schema_arguments(table_entry(schema, "arguments"), true),
-                                 render_returns(table_entry(schema, "returns"))};
+                                 schema_returns(table_entry(schema, "returns"))};
   }
   return method;
 }

@@ -120,17 +120,11 @@ std::vector<Argument> schema_arguments(const FlatVector& arguments, const FlatVe
 }
 
 MethodSignature method_of(const FlatTable& function, const FlatVector& ivalues) {
-  std::string qualified_name(function.string(0).value_or("?"));
-  MethodSignature method;
-  size_t dot = qualified_name.rfind('.');
-  method.owner = dot == std::string::npos ? "" : qualified_name.substr(0, dot);
-  method.name = dot == std::string::npos ? qualified_name : qualified_name.substr(dot + 1);
+  MethodSignature method = MethodSignature::named(function.string(0).value_or("?"));
   if (std::optional<FlatTable> schema = function.table(6)) {
-    std::vector<Argument> returns = schema_arguments(schema->vector(1, 4), ivalues, false);
     std::vector<std::string> types;
-    for (const Argument& value : returns) types.push_back(value.type);
-    method.signature = Signature{schema_arguments(schema->vector(0, 4), ivalues, true),
-                                 types.size() == 1 ? types.front() : fmt::format("({})", fmt::join(types, ", "))};
+    for (const Argument& value : schema_arguments(schema->vector(1, 4), ivalues, false)) types.push_back(value.type);
+    method.signature = Signature{schema_arguments(schema->vector(0, 4), ivalues, true), render_returns(types)};
   }
   return method;
 }

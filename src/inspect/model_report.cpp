@@ -56,6 +56,14 @@ const Diagnosis* ModelReport::first_error() const {
 
 bool ModelReport::has_error() const { return first_error() != nullptr; }
 
+MethodSignature MethodSignature::named(std::string_view qualified_name) {
+  MethodSignature method;
+  size_t dot = qualified_name.rfind('.');
+  method.owner = dot == std::string_view::npos ? "" : std::string(qualified_name.substr(0, dot));
+  method.name = std::string(dot == std::string_view::npos ? qualified_name : qualified_name.substr(dot + 1));
+  return method;
+}
+
 bool ModelReport::has_diagnosis(std::string_view code) const {
   return std::any_of(diagnoses.begin(), diagnoses.end(),
                      [&](const Diagnosis& diagnosis) { return diagnosis.code == code; });

@@ -84,6 +84,9 @@ struct MethodSignature {
   std::string owner;                   // "__torch__.MyModel"
   std::string name;                    // "forward"
   std::optional<Signature> signature;  // nullopt when the file does not say (or not legibly)
+
+  // "__torch__.M.forward": owner "__torch__.M", name "forward"; a name without a dot has no owner.
+  static MethodSignature named(std::string_view qualified_name);
 };
 
 struct ClassInfo {

@@ -59,6 +59,11 @@ std::string render_argument(const Argument& argument) {
 
 }  // namespace
 
+std::string render_returns(const std::vector<std::string>& types) {
+  if (types.size() == 1) return types.front();
+  return fmt::format("({})", fmt::join(types, ", "));
+}
+
 std::string render_signature(const Signature& signature) {
   std::vector<std::string> arguments;
   for (const Argument& argument : signature.arguments) arguments.push_back(render_argument(argument));

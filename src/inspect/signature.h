@@ -21,6 +21,9 @@ struct Signature {
   std::string returns;              // "Tensor", "Tuple[Tensor, Tensor]", "(Tensor, Tensor)"
 };
 
+// What a schema lists as its returns, as text: one type as it is, several as "(Tensor, Tensor)".
+std::string render_returns(const std::vector<std::string>& types);
+
 // "(x: Tensor, scale: float=1.) -> Tensor"
 std::string render_signature(const Signature& signature);
 // The same, or "" when the file does not give the signature.
