@@ -1,7 +1,7 @@
 // The corruption sweep: every fixture (models, archives, pickles, photos)
 // truncated at many offsets and with seeded random byte flips, through
 // inspect, scan, backport and score. Each run must end in a clean answer or a
-// clean error: no crash, no hang (5 s), no internal error, no partial file.
+// clean error: no crash, no hang, no internal error, no partial file.
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <random>
@@ -13,7 +13,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr double kTimeLimitSeconds = 5.0;
+// Hang guards, not speed limits. A run that loads LibTorch first maps about
+// 500 MB of libraries: on a shared machine whose page cache was emptied that
+// alone took over 10 s (CI killed a backport that needs 1 s here), so those
+// runs get a minute.
+constexpr double kTimeLimitSeconds = 15.0;
+constexpr double kRuntimeTimeLimitSeconds = 60.0;
 
 struct Variant {
   std::string path;
@@ -190,8 +195,8 @@ TEST_SUITE("corruption-runtime") {
       if (!is_lite(original)) continue;
       for (const Variant& variant : corrupt(original, dir, 6)) {
         std::string out = out_dir + "/out.ptl";
-        RunResult result = run_mtool_within(kTimeLimitSeconds * 2, {"backport", variant.path, "--to", "5", "-o", out,
-                                                                    "--input-shape", "1,3,16,16"});
+        RunResult result = run_mtool_within(
+            kRuntimeTimeLimitSeconds, {"backport", variant.path, "--to", "5", "-o", out, "--input-shape", "1,3,16,16"});
         std::string what = "backport " + original.filename().string() + ", " + variant.how;
         check_clean(result, what);
         CAPTURE(what);
@@ -219,7 +224,7 @@ TEST_SUITE("corruption-runtime") {
       for (const Variant& variant : corrupt(original, dir, 8)) args.push_back(variant.path);
     }
     size_t photos = args.size() - 4;
-    RunResult result = run_mtool_within(kTimeLimitSeconds + 0.2 * static_cast<double>(photos), args);
+    RunResult result = run_mtool_within(kRuntimeTimeLimitSeconds + 0.2 * static_cast<double>(photos), args);
     check_clean(result, "score on damaged photos");
     std::vector<nlohmann::json> lines = result.json_lines();
     CHECK(lines.size() == photos);
@@ -241,7 +246,8 @@ TEST_SUITE("corruption-runtime") {
     for (const fs::path& original : all_fixtures()) {
       if (!is_model(original) || original.parent_path().filename() != "score") continue;
       for (const Variant& variant : corrupt(original, dir, 4)) {
-        RunResult result = run_mtool_within(kTimeLimitSeconds * 2, {"score", "-m", variant.path, fixture("score/photos/photo.png")});
+        RunResult result = run_mtool_within(kRuntimeTimeLimitSeconds,
+                                            {"score", "-m", variant.path, fixture("score/photos/photo.png")});
         check_clean(result, "score -m " + original.filename().string() + ", " + variant.how);
         fs::remove(variant.path);
       }

@@ -146,7 +146,7 @@ TEST_CASE("any text takes bounded time: long lines, many lines, nested escapes")
     auto start = std::chrono::steady_clock::now();
     ExplainReport report = explain_text(text);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    CHECK(seconds < 5.0);
+    CHECK(seconds < 20.0);  // linear time; quadratic would take minutes (ASan and a busy machine allowed for)
     CHECK(report.lines_read <= kMaxLogLines);
   }
 }
