@@ -1,8 +1,11 @@
 #include "batch_flags.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <iostream>
 
 #include "terminal.h"
+#include "text_width.h"
 
 namespace mtool::cli {
 
@@ -29,6 +32,21 @@ PathSourceOptions path_source_options(const BatchFlags& flags, const std::vector
   options.recorded = recorded;
   options.own_output = flags.resume;
   return options;
+}
+
+PathCount count_paths(const PathSourceOptions& options, size_t room) {
+  if (!options.rereadable()) return {};
+  PathCount count{0, 0};
+  PathSource source(options, std::cin);
+  while (std::optional<PathItem> item = source.next()) {
+    ++count.paths;
+    count.column = std::max(count.column, visible_width(escaped_name(item->path)));
+  }
+  constexpr size_t kNarrowest = 40;
+  if (size_t terminal = wrap_width(stdout); terminal > 0) {
+    count.column = std::min(count.column, std::max(kNarrowest, terminal > room ? terminal - room : 0));
+  }
+  return count;
 }
 
 void note_skipped_links(const SkippedLinks& skipped) {

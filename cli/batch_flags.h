@@ -22,6 +22,16 @@ void add_batch_flags(CLI::App& command, BatchFlags& flags);
 PathSourceOptions path_source_options(const BatchFlags& flags, const std::vector<std::string>& arguments,
                                       const RecordedPaths* recorded);
 
+// How many paths a run covers and how wide its text lines' path column is, found by
+// a first pass when the paths can be listed twice (not from stdin: then 0 and 40).
+// The column is the longest path, so every line aligns; on a terminal it is at most
+// the terminal's width less `room` (what the rest of a line takes), and at least 40.
+struct PathCount {
+  size_t paths = 0;
+  size_t column = 40;
+};
+PathCount count_paths(const PathSourceOptions& options, size_t room);
+
 // One note on stderr when a walked folder held symlinked folders, which are not followed.
 void note_skipped_links(const SkippedLinks& skipped);
 

@@ -15,7 +15,6 @@
 #include "exit_codes.h"
 #include "render_scan.h"
 #include "scan/scanner.h"
-#include "io/utf8.h"
 #include "terminal.h"
 
 namespace mtool::cli {
@@ -46,17 +45,8 @@ int exit_code(const ScanTally& tally) {
   return kExitOk;
 }
 
-// The text table's path column: as wide as the longest path (at most 60), found by
-// a first pass when the paths can be listed twice, else 40.
-size_t path_column_width(const PathSourceOptions& options) {
-  if (!options.rereadable()) return 40;
-  size_t width = 0;
-  PathSource source(options, std::cin);
-  while (std::optional<PathItem> item = source.next()) {
-    width = std::max(width, std::min<size_t>(display_width(escaped_name(item->path)), 60));
-  }
-  return width;
-}
+// Columns a scan line takes after its path: the status word and the first finding's start.
+constexpr size_t kScanLineRoom = 30;
 
 void run_scan(const ScanArgs& args, RunState& state) {
   GlobalPolicy policy;
@@ -71,7 +61,7 @@ void run_scan(const ScanArgs& args, RunState& state) {
   bool jsonl = args.json || recorded;
   std::optional<JsonlWriter> writer;
   if (jsonl) writer.emplace(args.batch.resume);
-  size_t width = jsonl ? 0 : path_column_width(options);
+  size_t width = jsonl ? 0 : count_paths(options, kScanLineRoom).column;
   Style out_style = style_for(stdout);
   PathSource source(options, std::cin);
   while (std::optional<PathItem> item = source.next()) {

@@ -67,30 +67,15 @@ Json argument_error(const PathItem& argument) {
   return {{"event", "image"}, {"path", argument.path}, {"error", argument.error}};
 }
 
-// How many photos a run covers and the longest path, found by a first pass when the
-// paths can be listed twice (not from stdin): for the column width and the progress bar.
-struct PathCount {
-  size_t photos = 0;
-  size_t longest = 40;
-};
-
-PathCount count_paths(const PathSourceOptions& options) {
-  if (!options.rereadable()) return {};
-  PathCount count{0, 0};
-  PathSource source(options, std::cin);
-  while (std::optional<PathItem> item = source.next()) {
-    ++count.photos;
-    count.longest = std::max(count.longest, visible_width(escaped_name(item->path)));
-  }
-  return count;
-}
+// Columns a score line takes after its path: the score and the verdict's start.
+constexpr size_t kScoreLineRoom = 30;
 
 class ScorePrinter {
  public:
   // Records go to `file` when given (--resume), else to stdout.
   ScorePrinter(const ScoreArgs& args, const ScorePlan& plan, const PathCount& count, JsonlWriter* file)
-      : args_(args), plan_(plan), progress_(count.photos), file_(file) {
-    line_options_ = {std::min<size_t>(count.longest, 60), args.top_k > 0 ? args.top_k : 3, args.timings, style_for(stdout)};
+      : args_(args), plan_(plan), progress_(count.paths), file_(file) {
+    line_options_ = {count.column, args.top_k > 0 ? args.top_k : 3, args.timings, style_for(stdout)};
     if (args.csv && !file_) progress_.print_line(score_csv_header());
   }
 
@@ -231,7 +216,8 @@ class ScoreBatch {
 
  private:
   void start_printing() {
-    printer_.emplace(args_, plan_, writer_ ? PathCount{} : count_paths(options_), writer_ ? &*writer_ : nullptr);
+    printer_.emplace(args_, plan_, writer_ ? PathCount{} : count_paths(options_, kScoreLineRoom),
+                     writer_ ? &*writer_ : nullptr);
     printer_->recorded(resumed_photos_, resumed_failed_);
   }
 

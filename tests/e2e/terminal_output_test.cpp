@@ -233,8 +233,10 @@ TEST_SUITE("bench") {
 }
 
 TEST_SUITE("score") {
-  TEST_CASE("score's per-photo lines align CJK and accented paths by columns") {
-    std::string dir = scratch_dir("cjk_score");
+  TEST_CASE("score's per-photo lines align CJK and accented paths by columns, however long the paths") {
+    // The folder's name puts every path past 60 columns, where an earlier cap stopped aligning.
+    std::string dir = scratch_dir("cjk_score") + "/a-folder-whose-name-alone-takes-more-than-sixty-columns-on-screen";
+    fs::create_directories(dir);
     fs::copy_file(std::string(MTOOL_SOURCE_DIR) + "/examples/coffee.jpg", dir + "/咖啡照片.jpg");
     fs::copy_file(std::string(MTOOL_SOURCE_DIR) + "/examples/coffee.jpg", dir + "/a-coffee.jpg");
     fs::copy_file(std::string(MTOOL_SOURCE_DIR) + "/examples/coffee.jpg", dir + "/cafe\u0301.jpg");
@@ -249,5 +251,25 @@ TEST_SUITE("score") {
     }
     REQUIRE(score_columns.size() == 3);
     for (size_t column : score_columns) CHECK(column == score_columns[0]);
+  }
+}
+
+TEST_SUITE("scan") {
+  TEST_CASE("scan's findings start in one column for CJK, accented and long paths") {
+    std::string dir = scratch_dir("cjk_scan") + "/a-folder-whose-name-alone-takes-more-than-sixty-columns-on-screen";
+    fs::create_directories(dir);
+    fs::path payload = fs::path(MTOOL_SOURCE_DIR) / "tests" / "scan_attacks" / "binstring_names.pkl";
+    for (const char* name : {"模型文件.pkl", "a-model.pkl", "cafe\u0301.pkl"}) fs::copy_file(payload, dir + "/" + name);
+    RunResult result = run_mtool({"scan", dir});
+    REQUIRE(result.exit_code == 1);
+    CAPTURE(result.out);
+    std::vector<size_t> finding_columns;
+    for (const std::string& line : lines_of(result.out)) {
+      size_t end = line.find(".pkl");
+      if (end == std::string::npos) continue;  // the summary
+      finding_columns.push_back(columns(line.substr(0, line.find_first_not_of(' ', end + 4))));
+    }
+    REQUIRE(finding_columns.size() == 3);
+    for (size_t column : finding_columns) CHECK(column == finding_columns[0]);
   }
 }
