@@ -1,5 +1,6 @@
 #include "render_bench.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "text_width.h"
@@ -115,8 +116,12 @@ std::string render_bench_text(const std::vector<BenchPlan>& plans, const std::ve
   int threads = answer["threads"].get<int>();
   note(fmt::format("{} warm runs per model after {} warm-up, interleaved; {} thread{}; LibTorch {}", args.runs,
                    args.warmup, threads, threads == 1 ? "" : "s", answer["libtorch"].get<std::string>()));
-  note(fmt::format("quantized engine: {}{}", answer.value("qengine", ""),
-                   args.qengine.empty() ? " (mtool's default, as phones run quantized models)" : ""));
+  // The engine only changes what quantized models compute; a float model's table does not name it.
+  bool quantized = std::any_of(plans.begin(), plans.end(), [](const BenchPlan& plan) { return plan.quantized; });
+  if (quantized || !args.qengine.empty()) {
+    note(fmt::format("quantized engine: {}{}", answer.value("qengine", ""),
+                     args.qengine.empty() ? " (mtool's default, as phones run quantized models)" : ""));
+  }
   if (answer.value("warmed_up", false)) {
     note(
         "LibTorch was started by one untimed load and run before any measure; each load is a cold start (a fresh "
@@ -125,7 +130,8 @@ std::string render_bench_text(const std::vector<BenchPlan>& plans, const std::ve
   }
   for (size_t m = 0; m < results.size(); ++m) {
     if (!results[m].contains("profile")) continue;
-    out += "\n" + style.bold(fmt::format("{}: top operators by self time, one run", names[m])) + "\n";
+    out += '\n';  // appended, not "\n" + ...: GCC 12 warns on that form (-Wrestrict, a false positive)
+    out += style.bold(fmt::format("{}: top operators by self time, one run", names[m])) + "\n";
     for (const auto& op : results[m]["profile"]) {
       out += fmt::format("  {:8.3f} ms  {:5.1f}%  {:4d} calls  {}\n", op["self_ms"].get<double>(),
                          op["percent"].get<double>(), op["calls"].get<int>(),

@@ -267,6 +267,7 @@ BenchPlan plan_bench(const ModelReport& report, const std::vector<Shape>& input_
   plan.path = report.path;
   plan.size_bytes = report.size_bytes;
   plan.loader = loader_for(report, "benchmarked");
+  plan.quantized = report.has_diagnosis("quantized-model");
   std::optional<std::vector<ForwardArgument>> arguments;
   if (report.forward) arguments = required_arguments(report.forward->signature);
   // The one argument a photo or a derived shape can stand for: a lone Tensor beside any ints, floats and bools.

@@ -32,6 +32,7 @@ struct BenchPlan {
   nlohmann::json arguments;
   std::string input_source;   // "--input-shape", "extra/mtool.json", "--image ...", or the assumption made
   bool assumed = false;       // the shape was derived from the weights, not given or stored
+  bool quantized = false;     // inspect's quantized-model diagnosis: the quantized engine matters
   std::string image;          // --image: the photo fed through the recipe
   nlohmann::json recipe;      // {"resize", "crop", "mean", "std"} for the photo
 };

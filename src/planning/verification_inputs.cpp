@@ -12,9 +12,8 @@ nlohmann::json verification_inputs(const ModelReport& report, const std::vector<
   std::vector<std::pair<std::string, std::string>> values = parse_input_values(input_values);
   try {
     BenchPlan plan = plan_bench(report, shapes, "", values);
-    bool quantized = report.has_diagnosis("quantized-model");
     return {{"inputs", plan.inputs},       {"arguments", plan.arguments}, {"description", describe_inputs(plan)},
-            {"source", plan.input_source}, {"assumed", plan.assumed},     {"quantized", quantized}};
+            {"source", plan.input_source}, {"assumed", plan.assumed},     {"quantized", plan.quantized}};
   } catch (const Error& error) {
     if (!shapes.empty() || !values.empty()) throw;
     // Without inputs the output is still re-read, version-checked and

@@ -50,6 +50,13 @@ TEST_SUITE("bench") {
                              "throughput", "peak RSS", "x)", "interleaved"}) {
       CHECK_MESSAGE(result.out.find(text) != std::string::npos, text);
     }
+    // The quantized engine changes only what quantized models compute: named for them, not for float ones.
+    CHECK(result.out.find("quantized engine") == std::string::npos);
+    RunResult quantized =
+        run_mtool({"bench", "--runs", "2", "--loads", "1", "--input-shape", "2,16", fixture("quantized_dynamic.pt")});
+    CHECK(quantized.exit_code == 0);
+    CHECK(quantized.out.find("quantized engine: qnnpack (mtool's default, as phones run quantized models)") !=
+          std::string::npos);
   }
 
   TEST_CASE("the first model does not pay for starting LibTorch; memory added is per model; progress on a terminal") {
