@@ -21,7 +21,7 @@ uint64_t read_proto_varint(ByteReader& reader) {
 }
 
 ProtoReader::ProtoReader(Bytes message, uint64_t file_offset, int depth)
-    : reader_(message, file_offset), file_offset_(file_offset), depth_(depth) {
+    : reader_(message, file_offset), depth_(depth) {
   if (depth > kMaxProtoDepth) {
     throw FormatError(fmt::format("offset {}: protobuf messages nested more than {} deep", file_offset, kMaxProtoDepth));
   }

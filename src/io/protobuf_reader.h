@@ -50,8 +50,7 @@ class ProtoReader {
   bool next(ProtoField& field);
 
  private:
-  ByteReader reader_;
-  uint64_t file_offset_;
+  ByteReader reader_;  // knows the message's offset in the file, for error messages
   int depth_;
 };
 
