@@ -1,12 +1,18 @@
 #!/usr/bin/python3
-"""Trains model 3 of mtool's image-quality model, reproducibly, from photos in
+"""Trains model 4 of mtool's image-quality model, reproducibly, from photos in
 Debian packages (scripts/iqa/photos.py), and writes:
-  build/iqa_model3.pt       the TorchScript model, with its recipe and output
+  build/iqa_model4.pt       the TorchScript model, with its recipe and output
                             description in extra/mtool.json (data/iqa_model.pt,
                             embedded in mtool, once it beats the shipped one)
 
-Model 3 is a candidate: the shipped model 2 (docs/iqa-model-card.md) is
-written by this script as of commit c816e9b.
+Model 3 (docs/iqa-model-card.md) is written by this script as of commit
+76f2a20, model 2 as of commit c816e9b. Model 4 keeps model 3's views and
+network and adds: group norm instead of batch norm, two photos per step,
+Immerkaer's noise estimate to each crop's statistics, a defect loss in
+which every class weighs the same, and wider training defects (tone-curve
+darkening, fading motion trails, casts on sRGB values, contrast flattened
+around mid-grey, stronger noise). It is a candidate, not the built-in model
+(docs/iqa-model-card.md, "Model 4": run C).
 
 Method (model 3): each training photo at several sizes, from 640 px to 12 MP,
 gets every defect at two random levels, made at the photo's own resolution
@@ -40,11 +46,11 @@ from iqa.model import MEAN, STD, MultiViewQualityNet  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIEWS_FOLDER = os.path.join(ROOT, "build", "iqa-views")
 REPEATS = 3  # each photo's sizes drawn this many times, with other defects and levels
-GROUPS_PER_STEP = 1
+GROUPS_PER_STEP = 2
 SETTLE_BATCHES, SETTLE_GROUPS, SETTLE_STEPS = 30, 4, 50  # batch-norm statistics over many photos, then fine-tuning
 CROPS = 4  # the model's crops: the most detailed of the stored views (they are stored in order of detail)
 MODEL_NAME = "mtool-iqa"
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 
 
 def load_groups():
@@ -88,7 +94,11 @@ def losses(model, data, groups, generator):
     score, logits = model(as_input(views_uint8, flips))
     ranking = F.relu(4.0 - (score[pairs[:, 0]] - score[pairs[:, 1]])).mean()
     regression = (F.smooth_l1_loss(score, target, beta=5.0, reduction="none") * weight).sum() / weight.sum().clamp(min=1)
-    classification = F.cross_entropy(logits, labels)
+    # A group holds one undamaged photo and two versions of each defect, so
+    # unweighted, "none" would be the rarest answer and undamaged photos would
+    # be named after the defect they least resemble: each class weighs the same.
+    counts = torch.bincount(labels, minlength=logits.shape[1]).float()
+    classification = F.cross_entropy(logits, labels, weight=counts.sum() / counts.clamp(min=1) / logits.shape[1])
     return 2.0 * ranking + 0.3 * regression + 5.0 * classification, ranking, regression, classification
 
 
@@ -195,7 +205,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--minutes", type=float, default=25)
-    parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model3.pt"))
+    parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model4.pt"))
     parser.add_argument("--settle-from", help="only the last phase (batch-norm statistics), from this saved model")
     args = parser.parse_args()
     started = time.time()

@@ -20,8 +20,12 @@ from scipy import ndimage
 from iqa.distortions import CAST_LOG_GAIN, CONTRAST_KEEP, DEFECTS, LEVELS, OVER_CLIPPED, OVER_GAIN, UNDER_GAIN
 
 BLUR_SIGMA = [0.8, 1.3, 2.0, 3.0, 4.5]           # defocus, pixels of the photo
-MOTION_LENGTH = [4, 7, 11, 17, 25]
-NOISE_SIGMA = [0.012, 0.025, 0.045, 0.075, 0.12]  # noise at mid-grey, in sRGB values
+MOTION_LENGTH = [3, 6, 10, 16, 25]
+NOISE_SIGMA = [0.012, 0.025, 0.05, 0.09, 0.16]  # noise at mid-grey, in sRGB values
+# Darkening by a tone curve (sRGB value to this power: shadows and mid-tones
+# sink, white stays white), as an app's or a camera's curve does, besides a
+# gain in linear light (a shorter exposure, highlights dimmed too).
+TONE_POWER = [1.25, 1.55, 1.95, 2.5, 3.3]
 JPEG_QUALITY = [55, 35, 22, 13, 7]
 MARGIN = 32  # pixels a region reaches beyond its crop: blur kernels, and a whole JPEG macroblock
 LUMINANCE = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
@@ -49,12 +53,17 @@ def _disk_kernel(radius):
     return kernel / kernel.sum()
 
 
-def _motion_kernel(length, angle):
-    size = int(length) | 1
+def _motion_kernel(length, angle, fading=False):
+    """A line of `length` pixels through the centre; `fading`: from the centre
+    one way only, its weights falling off as a Gaussian over the length."""
+    size = (int(2 * length) if fading else int(length)) | 1
     kernel = np.zeros((size, size), np.float32)
     centre = size // 2
-    for step in np.linspace(-(length - 1) / 2, (length - 1) / 2, int(length * 3)):
-        kernel[int(round(centre + step * math.sin(angle))), int(round(centre + step * math.cos(angle)))] += 1
+    steps = np.linspace(0, length - 1, int(length * 3)) if fading else \
+        np.linspace(-(length - 1) / 2, (length - 1) / 2, int(length * 3))
+    for step in steps:
+        weight = math.exp(-0.5 * (2 * step / length) ** 2) if fading else 1.0
+        kernel[int(round(centre + step * math.sin(angle))), int(round(centre + step * math.cos(angle)))] += weight
     return kernel / kernel.sum()
 
 
@@ -88,29 +97,38 @@ class Defect:
             self.disk = rng.random() < 0.5
         elif self.name == "motion blur":
             self.length = MOTION_LENGTH[i] * jitter
-            self.angle = rng.uniform(0, math.pi)
+            self.angle = rng.uniform(0, 2 * math.pi)
+            # A steady sweep weighs the path evenly; a shake that slows down weighs
+            # its start (a one-sided, fading trail, as ImageMagick's -motion-blur draws).
+            self.fading = rng.random() < 0.5
         elif self.name == "noise":
             self.sigma = NOISE_SIGMA[i] * jitter
             self.shot = rng.uniform(0.75, 0.97)       # signal-dependent share of the variance at mid-grey
             self.chroma = rng.uniform(0.25, 1.0)     # chroma noise relative to luminance noise
-            self.linear = rng.random() < 0.75        # else plain per-channel noise on the sRGB values
+            self.linear = rng.random() < 0.6         # else plain per-channel noise on the sRGB values
             self.correlated = rng.random() < 0.3     # demosaicing spreads noise over neighbours
         elif self.name == "jpeg artifacts":
             self.quality = max(2, round(JPEG_QUALITY[i] * jitter))
             self.subsampling = 2 if rng.random() < 0.85 else 0  # 4:2:0, sometimes 4:4:4
         elif self.name == "underexposure":
             self.gain = UNDER_GAIN[i] * jitter
+            self.power = TONE_POWER[i] * jitter if rng.random() < 0.5 else None
         elif self.name == "overexposure":
             highlight = max(float(np.quantile(photo_luminance, 1 - OVER_CLIPPED[i])), 0.02)
             self.gain = max(OVER_GAIN[i] * jitter, 1 / highlight)
         elif self.name == "low contrast":
             self.keep = CONTRAST_KEEP[i] * jitter
-            self.mean = photo_mean
+            # Flattened around the photo's mean, or around mid-grey (a levels
+            # adjustment that lifts the blacks and dims the whites).
+            self.mean = photo_mean if rng.random() < 0.5 else 0.5
         elif self.name == "colour cast":
             hue = rng.uniform(0, 2 * math.pi)
             direction = np.array([math.cos(hue), math.cos(hue - 2.094), math.cos(hue + 2.094)], np.float32)
             gains = np.exp(CAST_LOG_GAIN[i] * jitter * direction)
             self.gains = (gains / (LUMINANCE * gains).sum()).astype(np.float32)
+            # In linear light (a camera's white balance) or on the sRGB values
+            # (an editor's channel curves), with the same gains.
+            self.on_srgb = rng.random() < 0.4
 
     def apply(self, image, scale=1.0, left=0, top=0):
         """The defect on `image`, a region of the photo whose top-left pixel is
@@ -125,7 +143,9 @@ class Defect:
             return _gaussian(image, sigma)
         if name == "motion blur":
             length = self.length * scale
-            return _convolve(image, _motion_kernel(length, self.angle)) if length >= 2 else _gaussian(image, length / 3)
+            if length < 2:
+                return _gaussian(image, length / 3)
+            return _convolve(image, _motion_kernel(length, self.angle, self.fading))
         if name == "noise":
             return self._noise(image, self.sigma * min(1.0, scale))
         if name == "jpeg artifacts":
@@ -135,10 +155,14 @@ class Defect:
             dx, dy = left % 16, top % 16
             padded = np.pad(image, ((dy, 0), (dx, 0), (0, 0)), mode="edge") if dx or dy else image
             return _jpeg(padded, self.quality, self.subsampling)[dy:, dx:]
+        if name == "underexposure" and self.power is not None:
+            return np.clip(image, 0, 1) ** self.power
         if name in ("underexposure", "overexposure"):
             return from_linear(to_linear(image) * self.gain)
         if name == "low contrast":
             return np.clip(self.mean + self.keep * (image - self.mean), 0, 1)
+        if self.on_srgb:
+            return np.clip(image * self.gains ** (1 / GAMMA), 0, 1)
         return from_linear(to_linear(image) * self.gains)
 
     def _noise(self, image, sigma):

@@ -58,7 +58,7 @@ def scene_variation(rng):
     gain = np.ones(3, np.float32)
     darkened = rng.random() < 0.35
     if darkened:
-        gain *= math.exp(math.log(0.3) * rng.random())
+        gain *= math.exp(math.log(0.45) * rng.random())  # up to 1.15 stops
     if rng.random() < 0.4:
         balance = np.exp(0.06 * rng.standard_normal(3)).astype(np.float32)
         gain *= balance / balance.mean()
@@ -119,7 +119,7 @@ def build(paths, folder, repeats, seed=0, workers=2):
     """Writes views.npy, defects.npy, levels.npy, darkened.npy to `folder`
     (skipped when they exist for these photos and settings)."""
     stamp = os.path.join(folder, "stamp.txt")
-    key = f"{sorted(os.path.basename(p) for p in paths)} {repeats} {seed} v{views.VIEW}x{views.CROPS}"
+    key = f"{sorted(os.path.basename(p) for p in paths)} {repeats} {seed} v{views.VIEW}x{views.CROPS} defects4"
     if os.path.exists(stamp) and open(stamp).read() == key:
         return
     os.makedirs(folder, exist_ok=True)
