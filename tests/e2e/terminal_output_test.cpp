@@ -109,6 +109,32 @@ size_t column_of(const std::string& line, const std::string& needle) {
   return columns(line.substr(0, at));
 }
 
+// A scratch folder holding `source` under each of `names`, inside a folder whose name
+// alone puts every path past 60 columns (where an earlier cap stopped aligning).
+std::string long_named_copies(const std::string& scratch, const std::string& source,
+                              const std::vector<std::string>& names) {
+  std::string dir = scratch_dir(scratch) + "/a-folder-whose-name-alone-takes-more-than-sixty-columns-on-screen";
+  fs::create_directories(dir);
+  for (const std::string& name : names) fs::copy_file(source, fs::path(dir) / name);
+  return dir;
+}
+
+// `mtool ARGS` exits with `exit_code`, and on every line naming a file ending in
+// `extension`, the text after the name starts in the same column.
+void check_columns_after_names(const std::vector<std::string>& args, int exit_code, const std::string& extension) {
+  RunResult result = run_mtool(args);
+  REQUIRE(result.exit_code == exit_code);
+  CAPTURE(result.out);
+  std::vector<size_t> found;
+  for (const std::string& line : lines_of(result.out)) {
+    size_t end = line.find(extension);
+    if (end == std::string::npos) continue;  // a summary
+    found.push_back(columns(line.substr(0, line.find_first_not_of(' ', end + extension.size()))));
+  }
+  REQUIRE(found.size() == 3);
+  for (size_t column : found) CHECK(column == found[0]);
+}
+
 }  // namespace
 
 TEST_SUITE("cli") {
@@ -234,42 +260,16 @@ TEST_SUITE("bench") {
 
 TEST_SUITE("score") {
   TEST_CASE("score's per-photo lines align CJK and accented paths by columns, however long the paths") {
-    // The folder's name puts every path past 60 columns, where an earlier cap stopped aligning.
-    std::string dir = scratch_dir("cjk_score") + "/a-folder-whose-name-alone-takes-more-than-sixty-columns-on-screen";
-    fs::create_directories(dir);
-    fs::copy_file(std::string(MTOOL_SOURCE_DIR) + "/examples/coffee.jpg", dir + "/咖啡照片.jpg");
-    fs::copy_file(std::string(MTOOL_SOURCE_DIR) + "/examples/coffee.jpg", dir + "/a-coffee.jpg");
-    fs::copy_file(std::string(MTOOL_SOURCE_DIR) + "/examples/coffee.jpg", dir + "/cafe\u0301.jpg");
-    RunResult result = run_mtool({"score", dir});
-    REQUIRE(result.exit_code == 0);
-    CAPTURE(result.out);
-    std::vector<size_t> score_columns;
-    for (const std::string& line : lines_of(result.out)) {
-      size_t end = line.find(".jpg");
-      size_t score = line.find_first_not_of(' ', end + 4);
-      score_columns.push_back(columns(line.substr(0, score)));
-    }
-    REQUIRE(score_columns.size() == 3);
-    for (size_t column : score_columns) CHECK(column == score_columns[0]);
+    std::string dir = long_named_copies("cjk_score", MTOOL_SOURCE_DIR "/examples/coffee.jpg",
+                                        {"咖啡照片.jpg", "a-coffee.jpg", "cafe\u0301.jpg"});
+    check_columns_after_names({"score", dir}, 0, ".jpg");
   }
 }
 
 TEST_SUITE("scan") {
   TEST_CASE("scan's findings start in one column for CJK, accented and long paths") {
-    std::string dir = scratch_dir("cjk_scan") + "/a-folder-whose-name-alone-takes-more-than-sixty-columns-on-screen";
-    fs::create_directories(dir);
-    fs::path payload = fs::path(MTOOL_SOURCE_DIR) / "tests" / "scan_attacks" / "binstring_names.pkl";
-    for (const char* name : {"模型文件.pkl", "a-model.pkl", "cafe\u0301.pkl"}) fs::copy_file(payload, dir + "/" + name);
-    RunResult result = run_mtool({"scan", dir});
-    REQUIRE(result.exit_code == 1);
-    CAPTURE(result.out);
-    std::vector<size_t> finding_columns;
-    for (const std::string& line : lines_of(result.out)) {
-      size_t end = line.find(".pkl");
-      if (end == std::string::npos) continue;  // the summary
-      finding_columns.push_back(columns(line.substr(0, line.find_first_not_of(' ', end + 4))));
-    }
-    REQUIRE(finding_columns.size() == 3);
-    for (size_t column : finding_columns) CHECK(column == finding_columns[0]);
+    std::string dir = long_named_copies("cjk_scan", MTOOL_SOURCE_DIR "/tests/scan_attacks/binstring_names.pkl",
+                                        {"模型文件.pkl", "a-model.pkl", "cafe\u0301.pkl"});
+    check_columns_after_names({"scan", dir}, 1, ".pkl");
   }
 }
