@@ -7,7 +7,6 @@ namespace mtool {
 namespace {
 
 constexpr std::string_view kPicklescan = "picklescan _unsafe_globals (mmaitre314/picklescan scanner.py)";
-constexpr std::string_view kPicklescanAdvisories = "picklescan advisories GHSA-655q-fx9r-782v, GHSA-m273-6v24-x4m4 and later";
 constexpr std::string_view kNestedUnpickler = "nested unpickler: loads a second payload the scan never sees";
 constexpr std::string_view kTorchSource = "torch 1.13 Python source: exec/eval of stored source or a subprocess";
 
