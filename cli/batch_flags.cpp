@@ -42,9 +42,8 @@ PathCount count_paths(const PathSourceOptions& options, size_t room) {
     ++count.paths;
     count.column = std::max(count.column, visible_width(escaped_name(item->path)));
   }
-  constexpr size_t kNarrowest = 40;
   if (size_t terminal = wrap_width(stdout); terminal > 0) {
-    count.column = std::min(count.column, std::max(kNarrowest, terminal > room ? terminal - room : 0));
+    count.column = std::min(count.column, std::max(kNarrowestPathColumn, terminal > room ? terminal - room : 0));
   }
   return count;
 }

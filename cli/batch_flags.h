@@ -23,12 +23,14 @@ PathSourceOptions path_source_options(const BatchFlags& flags, const std::vector
                                       const RecordedPaths* recorded);
 
 // How many paths a run covers and how wide its text lines' path column is, found by
-// a first pass when the paths can be listed twice (not from stdin: then 0 and 40).
-// The column is the longest path, so every line aligns; on a terminal it is at most
-// the terminal's width less `room` (what the rest of a line takes), and at least 40.
+// a first pass when the paths can be listed twice (not from stdin: then 0 and
+// kNarrowestPathColumn). The column is the longest path, so every line aligns; on a
+// terminal it is at most the terminal's width less `room` (what the rest of a line
+// takes), and at least kNarrowestPathColumn.
+constexpr size_t kNarrowestPathColumn = 40;
 struct PathCount {
   size_t paths = 0;
-  size_t column = 40;
+  size_t column = kNarrowestPathColumn;
 };
 PathCount count_paths(const PathSourceOptions& options, size_t room);
 

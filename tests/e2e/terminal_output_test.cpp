@@ -119,9 +119,10 @@ std::string long_named_copies(const std::string& scratch, const std::string& sou
   return dir;
 }
 
-// `mtool ARGS` exits with `exit_code`, and on every line naming a file ending in
-// `extension`, the text after the name starts in the same column.
-void check_columns_after_names(const std::vector<std::string>& args, int exit_code, const std::string& extension) {
+// `mtool ARGS` exits with `exit_code`, names `files` files ending in `extension`, one
+// per line, and on each of those lines the text after the name starts in the same column.
+void check_columns_after_names(const std::vector<std::string>& args, int exit_code, const std::string& extension,
+                               size_t files) {
   RunResult result = run_mtool(args);
   REQUIRE(result.exit_code == exit_code);
   CAPTURE(result.out);
@@ -131,7 +132,7 @@ void check_columns_after_names(const std::vector<std::string>& args, int exit_co
     if (end == std::string::npos) continue;  // a summary
     found.push_back(columns(line.substr(0, line.find_first_not_of(' ', end + extension.size()))));
   }
-  REQUIRE(found.size() == 3);
+  REQUIRE(found.size() == files);
   for (size_t column : found) CHECK(column == found[0]);
 }
 
@@ -260,16 +261,16 @@ TEST_SUITE("bench") {
 
 TEST_SUITE("score") {
   TEST_CASE("score's per-photo lines align CJK and accented paths by columns, however long the paths") {
-    std::string dir = long_named_copies("cjk_score", MTOOL_SOURCE_DIR "/examples/coffee.jpg",
-                                        {"咖啡照片.jpg", "a-coffee.jpg", "cafe\u0301.jpg"});
-    check_columns_after_names({"score", dir}, 0, ".jpg");
+    std::vector<std::string> names = {"咖啡照片.jpg", "a-coffee.jpg", "cafe\u0301.jpg"};
+    std::string dir = long_named_copies("cjk_score", MTOOL_SOURCE_DIR "/examples/coffee.jpg", names);
+    check_columns_after_names({"score", dir}, 0, ".jpg", names.size());
   }
 }
 
 TEST_SUITE("scan") {
   TEST_CASE("scan's findings start in one column for CJK, accented and long paths") {
-    std::string dir = long_named_copies("cjk_scan", MTOOL_SOURCE_DIR "/tests/scan_attacks/binstring_names.pkl",
-                                        {"模型文件.pkl", "a-model.pkl", "cafe\u0301.pkl"});
-    check_columns_after_names({"scan", dir}, 1, ".pkl");
+    std::vector<std::string> names = {"模型文件.pkl", "a-model.pkl", "cafe\u0301.pkl"};
+    std::string dir = long_named_copies("cjk_scan", MTOOL_SOURCE_DIR "/tests/scan_attacks/binstring_names.pkl", names);
+    check_columns_after_names({"scan", dir}, 1, ".pkl", names.size());
   }
 }
