@@ -47,7 +47,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIEWS_FOLDER = os.path.join(ROOT, "build", "iqa-views")
 REPEATS = 3  # each photo's sizes drawn this many times, with other defects and levels
 GROUPS_PER_STEP = 2
-SETTLE_BATCHES, SETTLE_GROUPS, SETTLE_STEPS = 30, 4, 50  # batch-norm statistics over many photos, then fine-tuning
+SETTLE_BATCHES, SETTLE_GROUPS, SETTLE_STEPS = 30, 4, 50  # norm statistics over many photos, then fine-tuning
 CROPS = 4  # the model's crops: the most detailed of the stored views (they are stored in order of detail)
 MODEL_NAME = "mtool-iqa"
 MODEL_VERSION = "4"
@@ -126,7 +126,10 @@ def settle_batch_norm(model, data, generator, steps):
     statistics during training are one photo's, and its running averages
     describe no photo in particular: in use (eval mode) the scores drift.
     So: re-estimate the statistics over batches of many photos (a plain
-    average), then fine-tune with them fixed, as the model will run."""
+    average), then fine-tune with them fixed, as the model will run.
+    Model 4's group norm keeps no statistics, so for it the first pass only
+    draws its batches: kept so that a rerun draws the same fine-tuning
+    batches as the run the model card reports (run C); a model 5 drops it."""
     batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     for bn in batch_norms:
         bn.reset_running_stats()
@@ -206,7 +209,7 @@ def main():
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--minutes", type=float, default=25)
     parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model4.pt"))
-    parser.add_argument("--settle-from", help="only the last phase (batch-norm statistics), from this saved model")
+    parser.add_argument("--settle-from", help="only the last phase (norm statistics and fine-tuning), from this saved model")
     args = parser.parse_args()
     started = time.time()
     model = settle_only(args.settle_from) if args.settle_from else train(args.steps, args.minutes)
