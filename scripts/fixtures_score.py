@@ -158,6 +158,13 @@ def make_photos(folder):
     red.save(os.path.join(folder, "red_then_blue.gif"), save_all=True, append_images=[blue], duration=100)
     with open(os.path.join(folder, "notes.txt"), "w") as out:
         out.write("not an image: folder walks skip it\n")
+    # A PPM whose header has two comment lines, as ImageMagick writes a photo's
+    # two-line comment (Debian 12's libvips misreads it; mtool must not).
+    netpbm = os.path.join(os.path.dirname(folder), "netpbm")
+    os.makedirs(netpbm, exist_ok=True)
+    small = textured(64, 48, 2)
+    with open(os.path.join(netpbm, "two_comments.ppm"), "wb") as out:
+        out.write(b"P6\n#from a camera\n#ISO 3200\n64 48\n255\n" + small.tobytes())
     buffer = io.BytesIO()
     photo.save(buffer, format="JPEG", quality=90)
     broken = os.path.join(os.path.dirname(folder), "broken")

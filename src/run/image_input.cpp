@@ -6,9 +6,11 @@
 #include <stdexcept>
 #include <vips/vips8>
 
+#include "io/mapped_file.h"
 #include "run/measure.h"
 #include "score/bilinear_resize.h"
 #include "score/native_crops.h"
+#include "score/netpbm_header.h"
 
 namespace mtool {
 
@@ -61,6 +63,27 @@ vips::VOption* load_options(int orientation = 1) {
       ->set("access", in_order ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM)
       ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
 }
+
+// A photo as libvips is given it: by its path, or, for a netpbm photo, as
+// the same photo behind a header without comments, which Debian 12's
+// libvips misreads (score/netpbm_header.h).
+class PhotoSource {
+ public:
+  explicit PhotoSource(const std::string& path) : path_(path) {
+    MappedFile file(path);
+    if (looks_like_netpbm(file.bytes())) rewritten_ = without_header_comments(file.bytes());
+  }
+
+  vips::VImage open(vips::VOption* options) const {
+    if (rewritten_.empty()) return vips::VImage::new_from_file(path_.c_str(), options);
+    return vips::VImage::new_from_source(vips::VSource::new_from_memory(rewritten_.data(), rewritten_.size()), "",
+                                         options);
+  }
+
+ private:
+  std::string path_;
+  std::string rewritten_;
+};
 
 // EXIF orientations 5 to 8 turn the image by 90 degrees: width and height swap.
 std::pair<int, int> upright_size(const vips::VImage& header, bool auto_rotate) {
@@ -121,11 +144,11 @@ int jpeg_shrink(const vips::VImage& header, int width, int height, int target_wi
 // Decoded (at 1/`shrink` scale, JPEG only), upright by its EXIF orientation
 // unless `auto_rotate` is off, in 8-bit sRGB; only `area` of the upright
 // photo when given (libvips then decodes no further than its last row).
-Rgb8Image decode_upright(const std::string& path, const vips::VImage& header, int shrink, bool auto_rotate,
+Rgb8Image decode_upright(const PhotoSource& photo, const vips::VImage& header, int shrink, bool auto_rotate,
                          const Window* area = nullptr) {
   auto options = load_options(auto_rotate ? orientation_of(header) : 1);
   if (shrink > 1) options->set("shrink", shrink);
-  vips::VImage image = vips::VImage::new_from_file(path.c_str(), options);
+  vips::VImage image = photo.open(options);
   if (auto_rotate) image = image.autorot();
   if (area != nullptr) image = image.extract_area(area->left, area->top, area->width, area->height);
   if (image.get_typeof(VIPS_META_ICC_NAME) != 0) {
@@ -170,10 +193,11 @@ torch::Tensor luminance(const torch::Tensor& hwc) {
 // again at 100%, but only the rectangle around the crops is turned into
 // sRGB and copied, and a top-to-bottom JPEG decode stops after its last row
 // (on a 12 MP photo, most of the cost of the crops is that decode).
-std::vector<Rgb8Image> native_crops_decoded(const std::string& path, const vips::VImage& header, int width, int height,
+std::vector<Rgb8Image> native_crops_decoded(const PhotoSource& photo, const vips::VImage& header, int width, int height,
                                             const Rgb8Image& view, const Recipe& recipe) {
   int size = recipe.native_crop_size;
-  if (std::min(width, height) < size) return native_crops(decode_upright(path, header, 1, recipe.auto_rotate), view, recipe);
+  if (std::min(width, height) < size)
+    return native_crops(decode_upright(photo, header, 1, recipe.auto_rotate), view, recipe);
   std::vector<CropBox> boxes = native_crop_boxes(width, height, view, recipe.native_crops, size);
   CropBox first = boxes.front();
   CropBox last = boxes.front();
@@ -182,7 +206,7 @@ std::vector<Rgb8Image> native_crops_decoded(const std::string& path, const vips:
     last = {std::max(last.left, box.left), std::max(last.top, box.top)};
   }
   Window area{first.left, first.top, last.left + size - first.left, last.top + size - first.top};
-  Rgb8Image part = decode_upright(path, header, 1, recipe.auto_rotate, &area);
+  Rgb8Image part = decode_upright(photo, header, 1, recipe.auto_rotate, &area);
   std::vector<Rgb8Image> crops;
   for (CropBox box : boxes) crops.push_back(crop(part, {box.left - first.left, box.top - first.top}, size));
   return crops;
@@ -227,20 +251,21 @@ PreparedImage decode_and_prepare(const std::string& path, const Recipe& recipe) 
   {
     Clock::time_point start = Clock::now();
     PreparedImage prepared;
-    vips::VImage header = vips::VImage::new_from_file(path.c_str(), load_options());
+    PhotoSource photo(path);
+    vips::VImage header = photo.open(load_options());
     std::tie(prepared.width, prepared.height) = upright_size(header, recipe.auto_rotate);
     auto [target_width, target_height] = resized_size(prepared.width, prepared.height, recipe);
     // Decoded at a reduced scale when the format allows and the recipe is not exact, then
     // resized exactly as PIL does (score/bilinear_resize.h).
     int shrink = recipe.exact_resize ? 1 : jpeg_shrink(header, prepared.width, prepared.height, target_width, target_height);
-    Rgb8Image decoded = decode_upright(path, header, shrink, recipe.auto_rotate);
+    Rgb8Image decoded = decode_upright(photo, header, shrink, recipe.auto_rotate);
     Rgb8Image image = bilinear_resize_window(decoded, target_width, target_height,
                                              crop_window(target_width, target_height, recipe));
     std::vector<Rgb8Image> crops;
     if (recipe.native_crops > 0) {
       // The crops need the photo in full: a second decode only when the first was reduced.
       crops = shrink == 1 ? native_crops(decoded, image, recipe)
-                          : native_crops_decoded(path, header, prepared.width, prepared.height, image, recipe);
+                          : native_crops_decoded(photo, header, prepared.width, prepared.height, image, recipe);
     }
     prepared.decode_ms = ms_since(start);
     Clock::time_point preprocess_start = Clock::now();
@@ -272,6 +297,8 @@ PreparedImage prepare_image(const std::string& path, const Recipe& recipe) {
     std::shared_lock decoding(vips_error_buffer_lock());
     return decode_and_prepare(path, recipe);
   } catch (const vips::VError&) {
+  } catch (const Error& error) {  // mtool's own reading (a netpbm header), before libvips
+    throw std::runtime_error(path + ": cannot decode image: " + error.what());
   }
   std::unique_lock alone(vips_error_buffer_lock());
   vips_error_clear();

@@ -11,8 +11,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<const char*, 13> kImageExtensions = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic",
-                                                          ".heif", ".avif", ".gif", ".bmp", ".jxl", ".jfif"};
+constexpr std::array<const char*, 17> kImageExtensions = {".jpg",  ".jpeg", ".png",  ".webp", ".tif", ".tiff",
+                                                          ".heic", ".heif", ".avif", ".gif",  ".bmp", ".jxl",
+                                                          ".jfif", ".ppm",  ".pgm",  ".pbm",  ".pnm"};
 
 }  // namespace
 

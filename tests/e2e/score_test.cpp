@@ -87,6 +87,41 @@ TEST_SUITE("score") {
     CHECK(score_of(score_fixture("mean_red.pt"), photo("red_then_blue.gif")) == doctest::Approx((1 - 0.485) / 0.229).epsilon(1e-3));
   }
 
+  TEST_CASE("netpbm photos whose header has several comment lines decode like the PNG they were made from") {
+    // Debian 12's libvips reads the width from the second comment line and decodes a 640x480
+    // photo as 1x3200 16-bit (libvips issue 3842): ImageMagick writes a line per line of a
+    // photo's comment, and keeps the comment of a PPM that libvips wrote.
+    if (!fs::exists("/usr/bin/convert")) {
+      MESSAGE("skipped: ImageMagick's /usr/bin/convert is not installed");
+      return;
+    }
+    std::string dir = scratch_dir("score-netpbm");
+    std::string comment = "from a camera\nISO 3200";
+    struct Case {
+      std::string name;
+      std::string options;
+    };
+    for (const Case& made :
+         {Case{"raw.ppm", ""}, Case{"plain.ppm", "-compress none"}, Case{"grey16.pgm", "-depth 16"}}) {
+      CAPTURE(made.name);
+      std::string out = dir + "/" + made.name;
+      RunResult written = run_shell("/usr/bin/convert '" + photo("photo.png") + "' " + made.options +
+                                    " -set comment \"$(printf '" + comment + "')\" '" + out + "'");
+      REQUIRE(written.exit_code == 0);
+      REQUIRE(read_file(out).find("#from a camera\n#ISO 3200\n") != std::string::npos);  // the case itself
+      std::string png = dir + "/" + made.name + ".png";
+      REQUIRE(run_shell("/usr/bin/convert '" + out + "' '" + png + "'").exit_code == 0);
+      CHECK(score_of(score_fixture("mean_red.pt"), out) ==
+            doctest::Approx(score_of(score_fixture("mean_red.pt"), png)));
+      RunResult builtin = run_mtool({"score", "--json", out, png});
+      REQUIRE(builtin.exit_code == 0);
+      std::vector<json> lines = builtin.json_lines();
+      REQUIRE(lines.size() == 2);
+      CHECK(lines[0]["output"]["score"].get<double>() == doctest::Approx(lines[1]["output"]["score"].get<double>()));
+      CHECK(builtin.err.find("GLib") == std::string::npos);
+    }
+  }
+
   TEST_CASE("an iPhone-style HEIC photo decodes like the PNG it was made from") {
     std::string heic = scratch_dir("score-heic") + "/photo.heic";
     RunResult written = run_binary(MTOOL_HEIC_WRITER, {photo("photo.png"), heic});
