@@ -1,18 +1,20 @@
 #!/usr/bin/python3
-"""Trains model 4 of mtool's image-quality model, reproducibly, from photos in
+"""Trains model 5 of mtool's image-quality model, reproducibly, from photos in
 Debian packages (scripts/iqa/photos.py), and writes:
-  build/iqa_model4.pt       the TorchScript model, with its recipe and output
+  build/iqa_model5.pt       the TorchScript model, with its recipe and output
                             description in extra/mtool.json (data/iqa_model.pt,
                             embedded in mtool, once it beats the shipped one)
 
 Model 3 (docs/iqa-model-card.md) is written by this script as of commit
-76f2a20, model 2 as of commit c816e9b. Model 4 keeps model 3's views and
-network and adds: group norm instead of batch norm, two photos per step,
-Immerkaer's noise estimate to each crop's statistics, a defect loss in
-which every class weighs the same, and wider training defects (tone-curve
-darkening, fading motion trails, casts on sRGB values, contrast flattened
-around mid-grey, stronger noise). It is a candidate, not the built-in model
-(docs/iqa-model-card.md, "Model 4": run C).
+76f2a20, model 4's run C as of commit 028d91a, model 2 as of commit c816e9b.
+Model 4 kept model 3's views and network and added group norm instead of
+batch norm, two photos per step, Immerkaer's noise estimate to each crop's
+statistics, a defect loss in which every class weighs the same, and wider
+training defects. Model 5 adds other framings of each photo (a random
+region, half the time), four draws of each photo instead of three, a
+scene's own contrast varied besides its exposure and white balance, and
+drops model 4's statistics-and-fine-tuning phase, which group norm does
+not need.
 
 Method (model 3): each training photo at several sizes, from 640 px to 12 MP,
 gets every defect at two random levels, made at the photo's own resolution
@@ -45,12 +47,11 @@ from iqa.model import MEAN, STD, MultiViewQualityNet  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIEWS_FOLDER = os.path.join(ROOT, "build", "iqa-views")
-REPEATS = 3  # each photo's sizes drawn this many times, with other defects and levels
+REPEATS = 4  # each photo's sizes drawn this many times, with other defects and levels
 GROUPS_PER_STEP = 2
-SETTLE_BATCHES, SETTLE_GROUPS, SETTLE_STEPS = 30, 4, 50  # norm statistics over many photos, then fine-tuning
 CROPS = 4  # the model's crops: the most detailed of the stored views (they are stored in order of detail)
 MODEL_NAME = "mtool-iqa"
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 
 
 def load_groups():
@@ -121,37 +122,6 @@ def learning_rate(progress, peak=2e-3):
     return peak * 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - 0.1) / 0.9)))
 
 
-def settle_batch_norm(model, data, generator, steps):
-    """A batch of training holds the versions of one photo, so batch norm's
-    statistics during training are one photo's, and its running averages
-    describe no photo in particular: in use (eval mode) the scores drift.
-    So: re-estimate the statistics over batches of many photos (a plain
-    average), then fine-tune with them fixed, as the model will run.
-    Model 4's group norm keeps no statistics, so for it the first pass only
-    draws its batches: kept so that a rerun draws the same fine-tuning
-    batches as the run the model card reports (run C); a model 5 drops it."""
-    batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-    for bn in batch_norms:
-        bn.reset_running_stats()
-        bn.momentum = None
-    model.train()
-    with torch.no_grad():
-        for _ in range(SETTLE_BATCHES):
-            groups = torch.randperm(len(data[0]), generator=generator)[:SETTLE_GROUPS].tolist()
-            model(as_input(np.concatenate([data[0][g][:, :1 + CROPS] for g in groups]),
-                           torch.zeros(len(groups) * data[0].shape[1], dtype=torch.bool)))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, steps)
-    for bn in batch_norms:
-        bn.eval()
-    for step in range(steps):
-        groups = torch.randperm(len(data[0]), generator=generator)[:2].tolist()
-        line = optimise(model, data, groups, generator, optimiser, schedule)
-        if step % 10 == 0 or step == steps - 1:
-            print(f"settle {step:4d}/{steps}  {line}", flush=True)
-    return model.eval()
-
-
 def train(steps, minutes, seed=0):
     torch.manual_seed(seed)
     torch.set_num_threads(2)
@@ -178,16 +148,7 @@ def train(steps, minutes, seed=0):
         line = optimise(model, data, groups, generator, optimiser)
         if step % 25 == 0 or step == steps - 1:
             print(f"step {step:5d}/{steps}  {line}  {(time.time() - start) / 60:5.1f} min", flush=True)
-    return settle_batch_norm(model, data, torch.Generator().manual_seed(seed + 1), SETTLE_STEPS)
-
-
-def settle_only(path, seed=0):
-    """Resumes a run after its main phase, from the model it saved then."""
-    torch.manual_seed(seed)
-    torch.set_num_threads(2)
-    model = MultiViewQualityNet(len(distortions.DEFECTS), CROPS)
-    model.load_state_dict(torch.jit.load(path).state_dict())
-    return settle_batch_norm(model, load_groups(), torch.Generator().manual_seed(seed + 1), SETTLE_STEPS)
+    return model.eval()
 
 
 def save(model, path):
@@ -206,13 +167,12 @@ def save(model, path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=2000)
-    parser.add_argument("--minutes", type=float, default=25)
-    parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model4.pt"))
-    parser.add_argument("--settle-from", help="only the last phase (norm statistics and fine-tuning), from this saved model")
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--minutes", type=float, default=40)
+    parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model5.pt"))
     args = parser.parse_args()
     started = time.time()
-    model = settle_only(args.settle_from) if args.settle_from else train(args.steps, args.minutes)
+    model = train(args.steps, args.minutes)
     save(model, args.output)
     minutes = (time.time() - started) / 60
     print(f"wrote {args.output} ({os.path.getsize(args.output) / 1e6:.2f} MB) after {minutes:.1f} min")
