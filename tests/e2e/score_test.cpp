@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <algorithm>
 #include <filesystem>
+#include <fmt/format.h>
 #include <set>
 
 #include "run_mtool.h"
@@ -105,12 +106,12 @@ TEST_SUITE("score") {
          {Case{"raw.ppm", ""}, Case{"plain.ppm", "-compress none"}, Case{"grey16.pgm", "-depth 16"}}) {
       CAPTURE(made.name);
       std::string out = dir + "/" + made.name;
-      RunResult written = run_shell("/usr/bin/convert '" + photo("photo.png") + "' " + made.options +
-                                    " -set comment \"$(printf '" + comment + "')\" '" + out + "'");
+      RunResult written = run_shell(fmt::format("/usr/bin/convert '{}' {} -set comment \"$(printf '{}')\" '{}'",
+                                                photo("photo.png"), made.options, comment, out));
       REQUIRE(written.exit_code == 0);
       REQUIRE(read_file(out).find("#from a camera\n#ISO 3200\n") != std::string::npos);  // the case itself
       std::string png = dir + "/" + made.name + ".png";
-      REQUIRE(run_shell("/usr/bin/convert '" + out + "' '" + png + "'").exit_code == 0);
+      REQUIRE(run_shell(fmt::format("/usr/bin/convert '{}' '{}'", out, png)).exit_code == 0);
       CHECK(score_of(score_fixture("mean_red.pt"), out) ==
             doctest::Approx(score_of(score_fixture("mean_red.pt"), png)));
       RunResult builtin = run_mtool({"score", "--json", out, png});

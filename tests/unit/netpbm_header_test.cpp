@@ -6,20 +6,24 @@ using namespace mtool;
 
 namespace {
 
-std::string with_raster(std::string header, size_t raster_bytes) { return header + std::string(raster_bytes, '\x7f'); }
+std::string with_raster(const std::string& header, size_t raster_bytes) {
+  return header + std::string(raster_bytes, '\x7f');
+}
+
+constexpr size_t kRgb1024x640 = size_t{1024} * 640 * 3;
 
 }  // namespace
 
 TEST_CASE("netpbm headers with several comments read as the specification says") {
   // ImageMagick's output for a libvips-written PPM: the copied comment, then "#".
-  std::string photo = with_raster("P6\n#vips2ppm - 2026-12-03T13:05:38Z\n#\n1024 640\n255\n", 1024 * 640 * 3);
+  std::string photo = with_raster("P6\n#vips2ppm - 2026-12-03T13:05:38Z\n#\n1024 640\n255\n", kRgb1024x640);
   NetpbmHeader header = read_netpbm_header(photo);
   CHECK(header.kind == '6');
   CHECK(header.width == 1024);
   CHECK(header.height == 640);
   CHECK(header.max_value == 255);
-  CHECK(header.raster_offset == photo.size() - 1024 * 640 * 3);
-  CHECK(without_header_comments(photo) == with_raster("P6\n1024 640\n255\n", 1024 * 640 * 3));
+  CHECK(header.raster_offset == photo.size() - kRgb1024x640);
+  CHECK(without_header_comments(photo) == with_raster("P6\n1024 640\n255\n", kRgb1024x640));
 
   // libvips issue 3842's example: a plain bitmap with two empty comments.
   header = read_netpbm_header("P1\n#\n#\n1 1\n0\n");
