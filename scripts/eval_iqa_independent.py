@@ -155,8 +155,16 @@ def score_mtool(model, name):
     if model != "builtin":
         command += ["--model", model]
     result = subprocess.run(command + files, check=True, capture_output=True, text=True)
+    from PIL import Image
     for line in result.stdout.splitlines():
         event = json.loads(line)
+        # The size mtool decoded must be the file's, as PIL reads it: until mtool read netpbm
+        # headers itself, libvips 8.14 took ImageMagick's PPMs (two comment lines) for 1-pixel-wide
+        # images, and this evaluation scored those for five of its seven kinds without noticing.
+        size = Image.open(event["path"]).size
+        if (event["width"], event["height"]) != size:
+            sys.exit(f"eval: mtool decoded {event['path']} as {event['width']}x{event['height']}, PIL as "
+                     f"{size[0]}x{size[1]}: not scored")
         rows[event["path"]] = {"score": event["output"]["score"], "defect": event["output"]["defect"]}
     json.dump(rows, open(out, "w"))
 
