@@ -8,12 +8,17 @@ namespace {
 
 bool is_whitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
-// Whitespace and comments ("#" to the end of its line) before a field.
+// A comment: from "#" up to (not including) the end of its line.
+void skip_comment(ByteReader& reader, Bytes bytes) {
+  while (!reader.at_end() && bytes[reader.position()] != '\n' && bytes[reader.position()] != '\r') reader.skip(1);
+}
+
+// Whitespace and comments before a field.
 void skip_separators(ByteReader& reader, Bytes bytes) {
   while (!reader.at_end()) {
     char c = bytes[reader.position()];
     if (c == '#') {
-      while (!reader.at_end() && bytes[reader.position()] != '\n' && bytes[reader.position()] != '\r') reader.skip(1);
+      skip_comment(reader, bytes);
     } else if (is_whitespace(c)) {
       reader.skip(1);
     } else {
@@ -72,9 +77,7 @@ NetpbmHeader read_netpbm_header(Bytes bytes) {
   }
   // Exactly one whitespace character separates the header from the raster
   // (a comment may come before it, and a raw raster may start with any byte).
-  while (!reader.at_end() && bytes[reader.position()] == '#') {
-    while (!reader.at_end() && bytes[reader.position()] != '\n' && bytes[reader.position()] != '\r') reader.skip(1);
-  }
+  if (!reader.at_end() && bytes[reader.position()] == '#') skip_comment(reader, bytes);
   if (reader.at_end()) throw FormatError("netpbm header ends before its pixels", Damage::Truncated);
   reader.skip(1);
   header.raster_offset = reader.position();
