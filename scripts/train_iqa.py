@@ -1,20 +1,22 @@
 #!/usr/bin/python3
-"""Trains model 5 of mtool's image-quality model, reproducibly, from photos in
+"""Trains model 6 of mtool's image-quality model, reproducibly, from photos in
 Debian packages (scripts/iqa/photos.py), and writes:
-  build/iqa_model5.pt       the TorchScript model, with its recipe and output
+  build/iqa_model6.pt       the TorchScript model, with its recipe and output
                             description in extra/mtool.json (data/iqa_model.pt,
                             embedded in mtool, once it beats the shipped one)
 
 Model 3 (docs/iqa-model-card.md) is written by this script as of commit
-76f2a20, model 4's run C as of commit 028d91a, model 2 as of commit c816e9b.
-Model 4 kept model 3's views and network and added group norm instead of
-batch norm, two photos per step, Immerkaer's noise estimate to each crop's
-statistics, a defect loss in which every class weighs the same, and wider
-training defects. Model 5 adds other framings of each photo (a random
-region, half the time), four draws of each photo instead of three, a
-scene's own contrast varied besides its exposure and white balance, and
-drops model 4's statistics-and-fine-tuning phase, which group norm does
-not need.
+76f2a20, model 4's run C as of commit 028d91a, model 5 as of commit 573acdb,
+model 2 as of commit c816e9b. Model 4 kept model 3's views and network and
+added group norm instead of batch norm, two photos per step, Immerkaer's
+noise estimate to each crop's statistics, a defect loss in which every class
+weighs the same, and wider training defects. Model 6 trains run C's way on
+all but five of the training photos, which it keeps for calibration
+(CALIBRATION_EVERY): on those photos, unseen in training, the score is
+remapped (a gain and an offset before its sigmoid) towards the target of
+each level, and the "none" logit gets the offset that best tells their
+undamaged versions from their clearly damaged ones. Both are folded into
+the heads' weights, so the model file works as before.
 
 Method (model 3): each training photo at several sizes, from 640 px to 12 MP,
 gets every defect at two random levels, made at the photo's own resolution
@@ -47,17 +49,27 @@ from iqa.model import MEAN, STD, MultiViewQualityNet  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIEWS_FOLDER = os.path.join(ROOT, "build", "iqa-views")
-REPEATS = 4  # each photo's sizes drawn this many times, with other defects and levels
+REPEATS = 3  # each photo's sizes drawn this many times, with other defects and levels
 GROUPS_PER_STEP = 2
 CROPS = 4  # the model's crops: the most detailed of the stored views (they are stored in order of detail)
 MODEL_NAME = "mtool-iqa"
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
 
 
-def load_groups():
+CALIBRATION_FOLDER = os.path.join(ROOT, "build", "iqa-views-calibration")
+CALIBRATION_EVERY = 5  # every fifth training photo in name order, from the third: kept out of training
+
+
+def calibration_split():
     train_photos, _ = photos.split()
-    training_views.build(train_photos, VIEWS_FOLDER, REPEATS)
-    load = lambda name: np.load(os.path.join(VIEWS_FOLDER, name + ".npy"))
+    ordered = sorted(train_photos, key=os.path.basename)
+    calibration = [p for i, p in enumerate(ordered) if i % CALIBRATION_EVERY == 2]
+    return [p for p in train_photos if p not in calibration], calibration
+
+
+def load_groups(paths, folder, repeats):
+    training_views.build(paths, folder, repeats)
+    load = lambda name: np.load(os.path.join(folder, name + ".npy"))
     return load("views"), load("defects"), load("levels"), load("darkened")
 
 
@@ -126,7 +138,7 @@ def train(steps, minutes, seed=0):
     torch.manual_seed(seed)
     torch.set_num_threads(2)
     generator = torch.Generator().manual_seed(seed)
-    data = load_groups()
+    data = load_groups(calibration_split()[0], VIEWS_FOLDER, REPEATS)
     print(f"{len(data[0])} groups of {data[0].shape[1]} versions, views {data[0].shape[2:]}", flush=True)
     model = MultiViewQualityNet(len(distortions.DEFECTS), CROPS)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
@@ -151,6 +163,54 @@ def train(steps, minutes, seed=0):
     return model.eval()
 
 
+def calibrate(model):
+    """Fits, on the calibration photos' groups (never trained on), a gain and
+    an offset of the score's logit towards each level's target score, and an
+    offset of the "none" logit that best separates undamaged versions from
+    those damaged at level 2 or more (the mean of the two hit rates); folds
+    both into the heads. Prints the calibration photos' figures before and after."""
+    views_all, defects_all, levels_all, dark_all = load_groups(calibration_split()[1], CALIBRATION_FOLDER, 1)
+    logits_z, defect_logits, targets, weights = [], [], [], []
+    with torch.no_grad():
+        for g in range(len(views_all)):
+            versions = views_all[g][:, :1 + CROPS]
+            score, logits = model(as_input(versions, torch.zeros(len(versions), dtype=torch.bool)))
+            logits_z.append(torch.logit(score / 100, eps=1e-6))
+            defect_logits.append(logits)
+            targets += [distortions.target_score(int(level)) for level in levels_all[g]]
+            weights += [0.0 if dark_all[g] or not distortions.has_target_score(int(d)) else 1.0 for d in defects_all[g]]
+    z, logits = torch.cat(logits_z), torch.cat(defect_logits)
+    target, weight = torch.tensor(targets), torch.tensor(weights)
+    levels, pristine = torch.from_numpy(np.concatenate(levels_all)), torch.from_numpy(np.concatenate(defects_all)) == 0
+    gain, offset = torch.ones(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    optimiser = torch.optim.LBFGS([gain, offset], max_iter=200)
+
+    def error():
+        optimiser.zero_grad()
+        loss = ((torch.sigmoid(gain * z + offset) * 100 - target) ** 2 * weight).sum() / weight.sum()
+        loss.backward()
+        return loss
+    optimiser.step(error)
+    damaged = levels >= 2
+
+    def hit_rates(bias):
+        named = (logits + bias * F.one_hot(torch.tensor(0), logits.shape[1])).argmax(dim=1)
+        return (named[pristine] == 0).float().mean().item(), (named[damaged] != 0).float().mean().item()
+    biases = [b / 20 for b in range(-100, 101)]
+    best = max(biases, key=lambda b: (sum(hit_rates(b)) / 2, -abs(b)))
+    before = torch.sigmoid(z[pristine]).median().item() * 100
+    after = torch.sigmoid(gain * z[pristine] + offset).median().item() * 100
+    print(f"calibration: {len(views_all)} groups; score logit x {gain.item():.3f} + {offset.item():.3f} "
+          f"(undamaged median {before:.1f} -> {after:.1f}); none logit + {best:.2f} (undamaged named none "
+          f"{hit_rates(0)[0]:.0%} -> {hit_rates(best)[0]:.0%}, level 2+ named a defect {hit_rates(0)[1]:.0%} -> "
+          f"{hit_rates(best)[1]:.0%})", flush=True)
+    with torch.no_grad():
+        model.score_head.weight.mul_(gain)
+        model.score_head.bias.mul_(gain).add_(offset)
+        model.defect_head.bias[0] += best
+    return model
+
+
 def save(model, path):
     recipe = {
         "name": MODEL_NAME, "version": MODEL_VERSION,
@@ -167,12 +227,12 @@ def save(model, path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=3000)
-    parser.add_argument("--minutes", type=float, default=40)
-    parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model5.pt"))
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--minutes", type=float, default=25)
+    parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model6.pt"))
     args = parser.parse_args()
     started = time.time()
-    model = train(args.steps, args.minutes)
+    model = calibrate(train(args.steps, args.minutes))
     save(model, args.output)
     minutes = (time.time() - started) / 60
     print(f"wrote {args.output} ({os.path.getsize(args.output) / 1e6:.2f} MB) after {minutes:.1f} min")

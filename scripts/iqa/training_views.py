@@ -1,4 +1,4 @@
-"""Models 3 to 5's training material, computed once and kept on disk: for each
+"""Models 3, 4 and 6's training material, computed once and kept on disk: for each
 training photo at several sizes (640 px on the longer side up to 12 MP,
 small originals enlarged), the pristine photo and native-resolution defects
 (scripts/iqa/native_defects.py) at two random levels of each kind, as the
@@ -50,23 +50,6 @@ def resized(image, longer, rng):
     return image.resize((max(views.VIEW, round(width * factor)), max(views.VIEW, round(height * factor))), method)
 
 
-def random_region(image, rng):
-    """Half the time the whole photo, else a region of 35 to 90% of its area
-    (its aspect ratio varied by up to 35%): another framing of the scene,
-    so that 26 photos give many different global views and detailed cells,
-    and the score cannot lean on recognising a photo (model 5)."""
-    if rng.random() < 0.5:
-        return image
-    width, height = image.size
-    area = rng.uniform(0.35, 0.9) * width * height
-    aspect = width / height * math.exp(rng.uniform(-0.3, 0.3))
-    w = min(width, max(views.VIEW, round(math.sqrt(area * aspect))))
-    h = min(height, max(views.VIEW, round(math.sqrt(area / aspect))))
-    left = int(rng.integers(0, width - w + 1))
-    top = int(rng.integers(0, height - h + 1))
-    return image.crop((left, top, left + w, top + h))
-
-
 def scene_variation(rng):
     """A pristine photo as another scene or camera might have taken it (darker,
     another white balance), not a defect; returns a per-pixel function and
@@ -77,18 +60,11 @@ def scene_variation(rng):
     if darkened:
         gain *= math.exp(math.log(0.45) * rng.random())  # up to 1.15 stops
     if rng.random() < 0.4:
-        balance = np.exp(0.08 * rng.standard_normal(3)).astype(np.float32)
+        balance = np.exp(0.06 * rng.standard_normal(3)).astype(np.float32)
         gain *= balance / balance.mean()
-    # Model 5: a scene's own contrast varies too (haze, a flat or a punchy
-    # light), by less than the mildest low-contrast level flattens it (0.65).
-    contrast = float(math.exp(rng.uniform(-0.12, 0.12))) if rng.random() < 0.3 else 1.0
-    if np.allclose(gain, 1) and contrast == 1.0:
+    if np.allclose(gain, 1):
         return (lambda image: image), darkened
-
-    def vary(image):
-        varied = native_defects.from_linear(native_defects.to_linear(image) * gain)
-        return np.clip(0.5 + contrast * (varied - 0.5), 0, 1) if contrast != 1.0 else varied
-    return vary, darkened
+    return (lambda image: native_defects.from_linear(native_defects.to_linear(image) * gain)), darkened
 
 
 def group(image, rng):
@@ -133,9 +109,8 @@ def photo_groups(job):
     original = load_original(path)
     out = []
     for _ in range(repeats):
-        framed = random_region(original, rng)
-        for longer in sizes_for(framed, rng):
-            out.append(group(resized(framed, longer, rng), rng))
+        for longer in sizes_for(original, rng):
+            out.append(group(resized(original, longer, rng), rng))
     print(f"  views: {os.path.basename(path)} ({len(out)} groups)", flush=True)
     return out
 
@@ -144,7 +119,7 @@ def build(paths, folder, repeats, seed=0, workers=2):
     """Writes views.npy, defects.npy, levels.npy, darkened.npy to `folder`
     (skipped when they exist for these photos and settings)."""
     stamp = os.path.join(folder, "stamp.txt")
-    key = f"{sorted(os.path.basename(p) for p in paths)} {repeats} {seed} v{views.VIEW}x{views.CROPS} defects5"
+    key = f"{sorted(os.path.basename(p) for p in paths)} {repeats} {seed} v{views.VIEW}x{views.CROPS} defects4"
     if os.path.exists(stamp) and open(stamp).read() == key:
         return
     os.makedirs(folder, exist_ok=True)
