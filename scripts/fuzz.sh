@@ -23,7 +23,8 @@ fi
 build="$root/build-fuzz"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
   -DMTOOL_FUZZ=ON -DMTOOL_BUILD_RUNTIME=OFF -DMTOOL_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target zip_fuzz pickle_fuzz inspect_fuzz protobuf_fuzz explain_fuzz flatbuffer_fuzz netpbm_fuzz >&2
+targets=(zip_fuzz pickle_fuzz inspect_fuzz protobuf_fuzz explain_fuzz flatbuffer_fuzz netpbm_fuzz)
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" >&2
 
 # Seeds: PyTorch-made fixtures (when the test build has made them) and the corpus.
 seeds="$build/seeds"
@@ -36,7 +37,7 @@ done
 limits=(-max_len=262144 -timeout=10 -rss_limit_mb=2048)
 status=0
 cd "$build"  # libFuzzer writes its job logs (fuzz-N.log) into the current folder
-for target in ${MTOOL_FUZZ_TARGETS:-zip_fuzz pickle_fuzz inspect_fuzz protobuf_fuzz explain_fuzz flatbuffer_fuzz netpbm_fuzz}; do
+for target in ${MTOOL_FUZZ_TARGETS:-${targets[*]}}; do
   corpus="$build/corpus/$target"
   artifacts="$build/artifacts/$target/"
   mkdir -p "$corpus" "$artifacts"

@@ -57,6 +57,7 @@ MODEL_VERSION = "6"
 
 
 CALIBRATION_FOLDER = os.path.join(ROOT, "build", "iqa-views-calibration")
+NONE = distortions.DEFECTS.index("none")
 CALIBRATION_EVERY = 5  # every fifth training photo in name order, from the third: kept out of training
 
 
@@ -169,19 +170,16 @@ def calibrate(model):
     offset of the "none" logit that best separates undamaged versions from
     those damaged at level 2 or more (the mean of the two hit rates); folds
     both into the heads. Prints the calibration photos' figures before and after."""
-    views_all, defects_all, levels_all, dark_all = load_groups(calibration_split()[1], CALIBRATION_FOLDER, 1)
-    logits_z, defect_logits, targets, weights = [], [], [], []
+    data = load_groups(calibration_split()[1], CALIBRATION_FOLDER, 1)
+    groups = range(len(data[0]))
+    # The targets and weights training uses (step_batch), one group at a time.
+    batches = [step_batch(data, [g]) for g in groups]
     with torch.no_grad():
-        for g in range(len(views_all)):
-            versions = views_all[g][:, :1 + CROPS]
-            score, logits = model(as_input(versions, torch.zeros(len(versions), dtype=torch.bool)))
-            logits_z.append(torch.logit(score / 100, eps=1e-6))
-            defect_logits.append(logits)
-            targets += [distortions.target_score(int(level)) for level in levels_all[g]]
-            weights += [0.0 if dark_all[g] or not distortions.has_target_score(int(d)) else 1.0 for d in defects_all[g]]
-    z, logits = torch.cat(logits_z), torch.cat(defect_logits)
-    target, weight = torch.tensor(targets), torch.tensor(weights)
-    levels, pristine = torch.from_numpy(np.concatenate(levels_all)), torch.from_numpy(np.concatenate(defects_all)) == 0
+        outputs = [model(as_input(views, torch.zeros(len(views), dtype=torch.bool))) for views, *_ in batches]
+    z = torch.logit(torch.cat([score for score, _ in outputs]) / 100, eps=1e-6)
+    logits = torch.cat([defect_logits for _, defect_logits in outputs])
+    target, weight, labels = (torch.cat([batch[k] for batch in batches]) for k in (1, 2, 3))
+    levels, pristine = torch.from_numpy(np.concatenate(data[2])), labels == NONE
     gain, offset = torch.ones(1, requires_grad=True), torch.zeros(1, requires_grad=True)
     optimiser = torch.optim.LBFGS([gain, offset], max_iter=200)
 
@@ -194,20 +192,20 @@ def calibrate(model):
     damaged = levels >= 2
 
     def hit_rates(bias):
-        named = (logits + bias * F.one_hot(torch.tensor(0), logits.shape[1])).argmax(dim=1)
-        return (named[pristine] == 0).float().mean().item(), (named[damaged] != 0).float().mean().item()
+        named = (logits + bias * F.one_hot(torch.tensor(NONE), logits.shape[1])).argmax(dim=1)
+        return (named[pristine] == NONE).float().mean().item(), (named[damaged] != NONE).float().mean().item()
     biases = [b / 20 for b in range(-100, 101)]
     best = max(biases, key=lambda b: (sum(hit_rates(b)) / 2, -abs(b)))
     before = torch.sigmoid(z[pristine]).median().item() * 100
     after = torch.sigmoid(gain * z[pristine] + offset).median().item() * 100
-    print(f"calibration: {len(views_all)} groups; score logit x {gain.item():.3f} + {offset.item():.3f} "
+    print(f"calibration: {len(groups)} groups; score logit x {gain.item():.3f} + {offset.item():.3f} "
           f"(undamaged median {before:.1f} -> {after:.1f}); none logit + {best:.2f} (undamaged named none "
           f"{hit_rates(0)[0]:.0%} -> {hit_rates(best)[0]:.0%}, level 2+ named a defect {hit_rates(0)[1]:.0%} -> "
           f"{hit_rates(best)[1]:.0%})", flush=True)
     with torch.no_grad():
         model.score_head.weight.mul_(gain)
         model.score_head.bias.mul_(gain).add_(offset)
-        model.defect_head.bias[0] += best
+        model.defect_head.bias[NONE] += best
     return model
 
 

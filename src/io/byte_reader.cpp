@@ -33,6 +33,11 @@ void ByteReader::fail_short(uint64_t wanted, const char* what) const {
 
 void ByteReader::skip(uint64_t count) { take(count, "skipped data"); }
 
+char ByteReader::peek() const {
+  if (at_end()) fail_short(1, "byte");
+  return bytes_[position_];
+}
+
 Bytes ByteReader::take(uint64_t count, const char* what) {
   if (count > remaining()) fail_short(count, what);
   Bytes result = bytes_.substr(position_, count);

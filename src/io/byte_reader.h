@@ -33,6 +33,11 @@ class ByteReader {
 
   void skip(uint64_t count);
 
+  // The next byte, not consumed; a FormatError at the end.
+  char peek() const;
+  // Every byte not read yet, not consumed (for previews in messages).
+  Bytes rest() const { return bytes_.substr(position_); }
+
   uint8_t u8();
   uint16_t u16le();
   uint32_t u32le();

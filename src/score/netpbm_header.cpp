@@ -8,18 +8,22 @@ namespace {
 
 bool is_whitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
+// P1 and P4 are bitmaps: no maximum value, 8 pixels to a byte in raw rasters.
+bool is_bitmap(char kind) { return kind == '1' || kind == '4'; }
+
+bool next_is(const ByteReader& reader, bool (*test)(char)) { return !reader.at_end() && test(reader.peek()); }
+
 // A comment: from "#" up to (not including) the end of its line.
-void skip_comment(ByteReader& reader, Bytes bytes) {
-  while (!reader.at_end() && bytes[reader.position()] != '\n' && bytes[reader.position()] != '\r') reader.skip(1);
+void skip_comment(ByteReader& reader) {
+  while (next_is(reader, [](char c) { return c != '\n' && c != '\r'; })) reader.skip(1);
 }
 
 // Whitespace and comments before a field.
-void skip_separators(ByteReader& reader, Bytes bytes) {
+void skip_separators(ByteReader& reader) {
   while (!reader.at_end()) {
-    char c = bytes[reader.position()];
-    if (c == '#') {
-      skip_comment(reader, bytes);
-    } else if (is_whitespace(c)) {
+    if (reader.peek() == '#') {
+      skip_comment(reader);
+    } else if (is_whitespace(reader.peek())) {
       reader.skip(1);
     } else {
       return;
@@ -29,23 +33,23 @@ void skip_separators(ByteReader& reader, Bytes bytes) {
 
 // A header field: ASCII decimal digits, at most 9 of them (no photo is a
 // billion pixels wide), ending at whitespace or a comment.
-uint64_t read_field(ByteReader& reader, Bytes bytes, const char* name) {
-  skip_separators(reader, bytes);
+uint64_t read_field(ByteReader& reader, const char* name) {
+  skip_separators(reader);
   uint64_t value = 0;
   int digits = 0;
-  while (!reader.at_end() && bytes[reader.position()] >= '0' && bytes[reader.position()] <= '9') {
+  while (next_is(reader, [](char c) { return c >= '0' && c <= '9'; })) {
     if (++digits > 9) throw FormatError(fmt::format("netpbm header: the {} has more than 9 digits", name));
-    value = value * 10 + static_cast<uint64_t>(bytes[reader.position()] - '0');
+    value = value * 10 + static_cast<uint64_t>(reader.peek() - '0');
     reader.skip(1);
   }
   if (digits == 0) {
     if (reader.at_end()) throw FormatError(fmt::format("netpbm header ends before its {}", name), Damage::Truncated);
-    throw FormatError(fmt::format("netpbm header: the {} is not a number (found {})", name,
-                                  hex_preview(bytes.substr(reader.position()), 4)));
+    throw FormatError(
+        fmt::format("netpbm header: the {} is not a number (found {})", name, hex_preview(reader.rest(), 4)));
   }
-  if (!reader.at_end() && !is_whitespace(bytes[reader.position()]) && bytes[reader.position()] != '#') {
-    throw FormatError(fmt::format("netpbm header: the {} is followed by {}, not whitespace", name,
-                                  hex_preview(bytes.substr(reader.position()), 4)));
+  if (next_is(reader, [](char c) { return !is_whitespace(c) && c != '#'; })) {
+    throw FormatError(
+        fmt::format("netpbm header: the {} is followed by {}, not whitespace", name, hex_preview(reader.rest(), 4)));
   }
   return value;
 }
@@ -63,21 +67,20 @@ NetpbmHeader read_netpbm_header(Bytes bytes) {
   header.kind = bytes[1];
   ByteReader reader(bytes);
   reader.skip(2);
-  header.width = read_field(reader, bytes, "width");
-  header.height = read_field(reader, bytes, "height");
+  header.width = read_field(reader, "width");
+  header.height = read_field(reader, "height");
   if (header.width == 0 || header.height == 0) {
     throw FormatError(fmt::format("netpbm header: a {}x{} photo has no pixels", header.width, header.height));
   }
-  bool bitmap = header.kind == '1' || header.kind == '4';
-  if (!bitmap) {
-    header.max_value = read_field(reader, bytes, "maximum value");
+  if (!is_bitmap(header.kind)) {
+    header.max_value = read_field(reader, "maximum value");
     if (header.max_value == 0 || header.max_value > 65535) {
       throw FormatError(fmt::format("netpbm header: maximum value {} is outside 1..65535", header.max_value));
     }
   }
   // Exactly one whitespace character separates the header from the raster
   // (a comment may come before it, and a raw raster may start with any byte).
-  if (!reader.at_end() && bytes[reader.position()] == '#') skip_comment(reader, bytes);
+  if (next_is(reader, [](char c) { return c == '#'; })) skip_comment(reader);
   if (reader.at_end()) throw FormatError("netpbm header ends before its pixels", Damage::Truncated);
   reader.skip(1);
   header.raster_offset = reader.position();
@@ -99,7 +102,6 @@ uint64_t raw_raster_size(const NetpbmHeader& header) {
 
 std::string without_header_comments(Bytes bytes) {
   NetpbmHeader header = read_netpbm_header(bytes);
-  bool bitmap = header.kind == '1' || header.kind == '4';
   if (header.kind >= '4') {
     uint64_t needed = raw_raster_size(header);
     uint64_t present = bytes.size() - header.raster_offset;
@@ -109,7 +111,7 @@ std::string without_header_comments(Bytes bytes) {
                         Damage::Truncated);
     }
   }
-  std::string out = bitmap
+  std::string out = is_bitmap(header.kind)
                         ? fmt::format("P{}\n{} {}\n", header.kind, header.width, header.height)
                         : fmt::format("P{}\n{} {}\n{}\n", header.kind, header.width, header.height, header.max_value);
   Bytes raster = bytes.substr(header.raster_offset);

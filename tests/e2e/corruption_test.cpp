@@ -58,12 +58,18 @@ std::vector<Variant> corrupt(const fs::path& original, const std::string& dir, s
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   std::vector<Variant> variants;
+  // Every variant is drawn, so each has the same bytes whatever the share; only the share is written.
+  size_t index = std::hash<std::string>{}(original.filename().string()) % share();
+  auto add = [&](const std::string& path, const std::string& content, std::string how) {
+    if (index++ % share() != 0) return;
+    write_file(path, content);
+    variants.push_back({path, std::move(how)});
+  };
   std::string stem = dir + "/" + original.filename().string();
   for (size_t cut : cuts) {
     if (cut >= bytes.size()) continue;
-    std::string path = stem + ".cut" + std::to_string(cut) + original.extension().string();
-    write_file(path, bytes.substr(0, cut));
-    variants.push_back({path, "truncated at " + std::to_string(cut)});
+    add(stem + ".cut" + std::to_string(cut) + original.extension().string(), bytes.substr(0, cut),
+        "truncated at " + std::to_string(cut));
   }
   std::mt19937_64 random(std::hash<std::string>{}(original.filename().string()));
   for (size_t i = 0; i < flips; ++i) {
@@ -76,20 +82,10 @@ std::vector<Variant> corrupt(const fs::path& original, const std::string& dir, s
       if (region == 1) offset = damaged.size() - 1 - offset;
       damaged[offset] = static_cast<char>(damaged[offset] ^ static_cast<char>(1 + random() % 255));
     }
-    std::string path = stem + ".flip" + std::to_string(i) + original.extension().string();
-    write_file(path, damaged);
-    variants.push_back({path, std::to_string(count) + " bytes flipped (variant " + std::to_string(i) + ")"});
+    add(stem + ".flip" + std::to_string(i) + original.extension().string(), damaged,
+        std::to_string(count) + " bytes flipped (variant " + std::to_string(i) + ")");
   }
-  std::vector<Variant> kept;
-  size_t rotation = std::hash<std::string>{}(original.filename().string()) % share();
-  for (size_t i = 0; i < variants.size(); ++i) {
-    if ((i + rotation) % share() == 0) {
-      kept.push_back(variants[i]);
-    } else {
-      fs::remove(variants[i].path);
-    }
-  }
-  return kept;
+  return variants;
 }
 
 bool is_lite(const fs::path& path) { return path.extension() == ".ptl"; }

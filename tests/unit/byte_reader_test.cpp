@@ -54,3 +54,15 @@ TEST_CASE("find_last finds the last whole occurrence inside the window") {
   CHECK(find_last(Bytes("PK"), "PK56", 0, 100) == Bytes::npos);
   CHECK(find_last(Bytes(), "P", 0, 0) == Bytes::npos);
 }
+
+TEST_CASE("ByteReader peeks at the next byte without consuming it, and shows the rest") {
+  ByteReader reader(std::string_view("ab"), 10);
+  CHECK(reader.peek() == 'a');
+  CHECK(reader.position() == 0);
+  reader.skip(1);
+  CHECK(reader.peek() == 'b');
+  CHECK(reader.rest() == "b");
+  reader.skip(1);
+  CHECK(reader.rest().empty());
+  CHECK_THROWS_WITH_AS(reader.peek(), "offset 12: byte needs 1 bytes but only 0 remain", FormatError);
+}
