@@ -24,7 +24,7 @@ namespace mtool::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 struct ExplainArgs {
   std::vector<std::string> input;
@@ -141,13 +141,13 @@ void print_text(const ExplainReport& report) {
   }
 }
 
-Json finding_json(const Finding& finding) {
-  Json lines = Json::array();
+OrderedJson finding_json(const Finding& finding) {
+  OrderedJson lines = OrderedJson::array();
   for (const QuotedLine& line : finding.lines) lines.push_back({{"line", line.number}, {"text", line.text}});
-  Json values = Json::object();
+  OrderedJson values = OrderedJson::object();
   for (const auto& [key, value] : finding.values) values[key] = value;
-  Json model = finding.model ? Json{{"verdict", model_verdict_name(finding.model->verdict)}, {"reason", finding.model->reason}}
-                             : Json(nullptr);
+  OrderedJson model = finding.model ? OrderedJson{{"verdict", model_verdict_name(finding.model->verdict)}, {"reason", finding.model->reason}}
+                             : OrderedJson(nullptr);
   return {{"code", finding.code},       {"confidence", confidence_name(finding.confidence)},
           {"what", finding.what},       {"cause", finding.cause},
           {"fix", finding.fix},         {"source", finding.source},
@@ -158,17 +158,17 @@ Json finding_json(const Finding& finding) {
 }
 
 void print_json(const ExplainReport& report) {
-  Json findings = Json::array();
+  OrderedJson findings = OrderedJson::array();
   for (const Finding& finding : report.findings) findings.push_back(finding_json(finding));
-  Json model = nullptr;
+  OrderedJson model = nullptr;
   if (report.model) {
     const ModelReport& file = *report.model;
     model = {{"path", file.path},
              {"format", format_name(file.format)},
              {"description", file.description},
-             {"scan_verdict", file.security ? Json(file.security->verdict) : Json(nullptr)}};
+             {"scan_verdict", file.security ? OrderedJson(file.security->verdict) : OrderedJson(nullptr)}};
   }
-  Json document = {{"schema", "mtool.explain/1"}, {"recognised", report.recognised()}, {"lines_read", report.lines_read},
+  OrderedJson document = {{"schema", "mtool.explain/1"}, {"recognised", report.recognised()}, {"lines_read", report.lines_read},
                    {"findings", findings}, {"model", model}};
   std::printf("%s\n", json_text(document).c_str());
 }

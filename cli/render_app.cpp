@@ -10,7 +10,7 @@ namespace mtool::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 std::string kind_words(const std::string& kind) {
   if (kind == "apk") return "Android app (APK)";
@@ -54,9 +54,9 @@ std::string render_app_text(const AppReport& app, const Style& style, const Text
 }
 
 std::string render_app_json(const AppReport& app) {
-  Json models = Json::array();
+  OrderedJson models = OrderedJson::array();
   for (const EmbeddedModel& model : app.models) models.push_back({{"location", model.location}, {"report", report_json(model.report)}});
-  Json json;
+  OrderedJson json;
   json["schema"] = "mtool.inspect/1";
   json["path"] = app.path;
   json["format"] = "app";

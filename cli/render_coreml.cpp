@@ -10,8 +10,7 @@ namespace mtool::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-constexpr size_t kShortList = 8;
+using OrderedJson = nlohmann::ordered_json;
 constexpr const char* kNewline = "\n               ";
 
 // Parts joined with " · ", broken into lines that fit 80 columns after the label.
@@ -38,10 +37,10 @@ std::string counts_text(const std::map<std::string, uint64_t>& counts, bool all)
   std::vector<std::pair<std::string, uint64_t>> sorted(counts.begin(), counts.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<std::string> names;
-  for (size_t i = 0; i < sorted.size() && (all || i < kShortList); ++i) {
+  for (size_t i = 0; i < sorted.size() && (all || i < kSectionShown); ++i) {
     names.push_back(fmt::format("{} ×{}", sorted[i].first, sorted[i].second));
   }
-  if (!all && sorted.size() > kShortList) names.push_back("...");
+  if (!all && sorted.size() > kSectionShown) names.push_back("...");
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
@@ -105,28 +104,28 @@ void model_rows(const CoreMlModel& model, bool all, TextRows& rows) {
   }
 }
 
-Json range_json(const CoreMlSizeRange& range) {
-  return {{"lower", range.lower}, {"upper", range.upper < 0 ? Json(nullptr) : Json(range.upper)}};
+OrderedJson range_json(const CoreMlSizeRange& range) {
+  return {{"lower", range.lower}, {"upper", range.upper < 0 ? OrderedJson(nullptr) : OrderedJson(range.upper)}};
 }
 
-Json feature_json(const CoreMlFeature& f) {
-  Json json = {{"name", f.name}, {"type", f.type}, {"summary", f.summary()}, {"description", f.description},
+OrderedJson feature_json(const CoreMlFeature& f) {
+  OrderedJson json = {{"name", f.name}, {"type", f.type}, {"summary", f.summary()}, {"description", f.description},
                {"optional", f.optional}, {"flexible", f.flexible()}, {"unbounded", f.unbounded()}};
   if (f.type == "Image") {
     json["color_space"] = f.color_space;
     json["width"] = f.width;
     json["height"] = f.height;
-    Json sizes = Json::array();
+    OrderedJson sizes = OrderedJson::array();
     for (auto [w, h] : f.enumerated_sizes) sizes.push_back({w, h});
     json["enumerated_sizes"] = sizes;
-    json["width_range"] = f.width_range ? range_json(*f.width_range) : Json(nullptr);
-    json["height_range"] = f.height_range ? range_json(*f.height_range) : Json(nullptr);
+    json["width_range"] = f.width_range ? range_json(*f.width_range) : OrderedJson(nullptr);
+    json["height_range"] = f.height_range ? range_json(*f.height_range) : OrderedJson(nullptr);
   }
   if (f.type == "MultiArray" || f.type == "State") {
     json["data_type"] = f.data_type;
     json["shape"] = f.shape;
     json["enumerated_shapes"] = f.enumerated_shapes;
-    Json ranges = Json::array();
+    OrderedJson ranges = OrderedJson::array();
     for (const CoreMlSizeRange& range : f.shape_ranges) ranges.push_back(range_json(range));
     json["shape_ranges"] = ranges;
   }
@@ -134,25 +133,25 @@ Json feature_json(const CoreMlFeature& f) {
   return json;
 }
 
-Json weights_json(const std::map<std::string, CoreMlWeightTotals>& weights) {
-  Json json = Json::object();
+OrderedJson weights_json(const std::map<std::string, CoreMlWeightTotals>& weights) {
+  OrderedJson json = OrderedJson::object();
   for (const auto& [precision, totals] : weights) json[precision] = {{"tensors", totals.tensors}, {"bytes", totals.bytes}};
   return json;
 }
 
-Json model_json(const CoreMlModel& model) {
-  Json features[3] = {Json::array(), Json::array(), Json::array()};
+OrderedJson model_json(const CoreMlModel& model) {
+  OrderedJson features[3] = {OrderedJson::array(), OrderedJson::array(), OrderedJson::array()};
   for (const CoreMlFeature& f : model.inputs) features[0].push_back(feature_json(f));
   for (const CoreMlFeature& f : model.outputs) features[1].push_back(feature_json(f));
   for (const CoreMlFeature& f : model.states) features[2].push_back(feature_json(f));
-  Json preprocessing = Json::array();
+  OrderedJson preprocessing = OrderedJson::array();
   for (const CoreMlPreprocessing& p : model.preprocessing) {
-    auto number = [](const std::optional<float>& value) { return value ? Json(*value) : Json(nullptr); };
+    auto number = [](const std::optional<float>& value) { return value ? OrderedJson(*value) : OrderedJson(nullptr); };
     preprocessing.push_back({{"feature", p.feature}, {"scale", number(p.scale)}, {"red_bias", number(p.red_bias)},
                              {"green_bias", number(p.green_bias)}, {"blue_bias", number(p.blue_bias)},
                              {"gray_bias", number(p.gray_bias)}, {"mean_image", p.mean_image}});
   }
-  Json sub_models = Json::array();
+  OrderedJson sub_models = OrderedJson::array();
   for (const CoreMlModel& sub : model.sub_models) sub_models.push_back(model_json(sub));
   return {{"kind", model.kind},
           {"specification_version", model.specification_version},
@@ -205,7 +204,7 @@ TextRows coreml_text_rows(const CoreMlReport& coreml, bool all) {
     for (const CoreMlFile& file : coreml.files) total += file.size;
     std::string text = fmt::format("{} files, {}", coreml.files.size(), human_bytes(total));
     for (const CoreMlFile& file : coreml.files) {
-      if (all || coreml.files.size() <= kShortList)
+      if (all || coreml.files.size() <= kSectionShown)
         text += fmt::format("{}{:>10}  {}", kNewline, file.size, escaped_name(file.path));
     }
     rows.emplace_back("files", text);
@@ -213,23 +212,23 @@ TextRows coreml_text_rows(const CoreMlReport& coreml, bool all) {
   return rows;
 }
 
-Json coreml_json(const CoreMlReport& coreml) {
-  Json files = Json::array();
+OrderedJson coreml_json(const CoreMlReport& coreml) {
+  OrderedJson files = OrderedJson::array();
   for (const CoreMlFile& file : coreml.files) files.push_back({{"path", file.path}, {"size", file.size}});
-  Json weight_file = nullptr;
+  OrderedJson weight_file = nullptr;
   if (coreml.weight_file) {
     const CoreMlWeightFile& file = *coreml.weight_file;
     weight_file = {{"path", file.path}, {"present", file.present}, {"size", file.size}, {"version", file.version},
                    {"blob_count", file.blob_count}, {"by_type", weights_json(file.by_type)}, {"problems", file.problems}};
   }
   return {{"container", coreml.container},
-          {"root_model_path", coreml.root_model_path ? Json(*coreml.root_model_path) : Json(nullptr)},
+          {"root_model_path", coreml.root_model_path ? OrderedJson(*coreml.root_model_path) : OrderedJson(nullptr)},
           {"root_missing", coreml.root_missing},
           {"required_specification", coreml.required_specification},
           {"minimum_os", coreml.minimum_os},
           {"minimum_os_reason", coreml.minimum_os_reason},
           {"opset", coreml.opset},
-          {"model", coreml.root_missing ? Json(nullptr) : model_json(coreml.model)},
+          {"model", coreml.root_missing ? OrderedJson(nullptr) : model_json(coreml.model)},
           {"weights", weights_json(coreml.weights)},
           {"weight_file", weight_file},
           {"files", files}};

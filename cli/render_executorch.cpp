@@ -8,7 +8,7 @@ namespace mtool::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 std::string value_text(const EtValue& value) {
   return value.kind == "tensor" ? typed_shape(value.dtype, value.shape) : value.kind;
@@ -92,8 +92,8 @@ std::string header_text(const ExecuTorchReport& et) {
   return out;
 }
 
-Json value_json(const EtValue& value) {
-  Json json = {{"kind", value.kind}};
+OrderedJson value_json(const EtValue& value) {
+  OrderedJson json = {{"kind", value.kind}};
   if (value.kind == "tensor") {
     json["dtype"] = value.dtype;
     json["shape"] = value.shape;
@@ -102,16 +102,16 @@ Json value_json(const EtValue& value) {
   return json;
 }
 
-Json method_json(const EtMethod& method) {
-  Json inputs = Json::array();
+OrderedJson method_json(const EtMethod& method) {
+  OrderedJson inputs = OrderedJson::array();
   for (const EtValue& value : method.inputs) inputs.push_back(value_json(value));
-  Json outputs = Json::array();
+  OrderedJson outputs = OrderedJson::array();
   for (const EtValue& value : method.outputs) outputs.push_back(value_json(value));
-  Json operators = Json::array();
+  OrderedJson operators = OrderedJson::array();
   for (const EtOperator& op : method.operators) {
     operators.push_back({{"name", op.name}, {"overload", op.overload}, {"calls", op.calls}, {"kernel_keys", op.kernel_keys}});
   }
-  Json delegates = Json::array();
+  OrderedJson delegates = OrderedJson::array();
   for (const EtDelegate& delegate : method.delegates) {
     delegates.push_back({{"backend", delegate.backend}, {"calls", delegate.calls}, {"location", delegate.location},
                          {"payload_bytes", delegate.payload_bytes}, {"compile_specs", delegate.compile_specs}});
@@ -148,26 +148,26 @@ TextRows executorch_text_fields(const ExecuTorchReport& et, bool all) {
   return fields;
 }
 
-Json executorch_json(const ExecuTorchReport& et) {
-  Json methods = Json::array();
+OrderedJson executorch_json(const ExecuTorchReport& et) {
+  OrderedJson methods = OrderedJson::array();
   for (const EtMethod& method : et.methods) methods.push_back(method_json(method));
-  Json segments = Json::array();
+  OrderedJson segments = OrderedJson::array();
   for (const EtSegment& segment : et.segments) {
     segments.push_back({{"offset", segment.offset}, {"size", segment.size}, {"in_file", segment.in_file}});
   }
-  Json named = Json::array();
+  OrderedJson named = OrderedJson::array();
   for (const EtNamedData& entry : et.named_data) named.push_back({{"key", entry.key}, {"bytes", entry.bytes}});
-  Json external = Json::array();
+  OrderedJson external = OrderedJson::array();
   for (const EtExternalTensor& tensor : et.external_tensors) {
     external.push_back({{"key", tensor.key}, {"dtype", tensor.dtype}, {"bytes", tensor.bytes},
-                        {"found_in", tensor.found_in.empty() ? Json(nullptr) : Json(tensor.found_in)}});
+                        {"found_in", tensor.found_in.empty() ? OrderedJson(nullptr) : OrderedJson(tensor.found_in)}});
   }
-  Json tests = Json::array();
+  OrderedJson tests = OrderedJson::array();
   for (const EtTestSuite& suite : et.bundled_tests) {
     tests.push_back({{"method", suite.method}, {"test_cases", suite.test_cases}, {"inputs", suite.inputs},
                      {"expected_outputs", suite.expected_outputs}});
   }
-  auto optional = [](const std::optional<uint64_t>& value) { return value ? Json(*value) : Json(nullptr); };
+  auto optional = [](const std::optional<uint64_t>& value) { return value ? OrderedJson(*value) : OrderedJson(nullptr); };
   return {{"kind", et.kind},
           {"identifier", et.identifier},
           {"schema_version", et.schema_version},

@@ -9,9 +9,7 @@ namespace mtool::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-constexpr size_t kShortList = 8;
-constexpr const char* kIndent = "               ";
+using OrderedJson = nlohmann::ordered_json;
 
 std::string value_text(const OnnxValue& value) {
   std::string shape = value.has_shape ? fmt::format("[{}]", fmt::join(value.shape, ", ")) : "(no shape)";
@@ -21,22 +19,22 @@ std::string value_text(const OnnxValue& value) {
 std::string values_text(const std::vector<OnnxValue>& values, bool all) {
   std::vector<std::string> lines;
   for (size_t i = 0; i < values.size(); ++i) {
-    if (!all && i == kShortList) {
-      lines.push_back(fmt::format("... {} more (--all lists them)", values.size() - kShortList));
+    if (!all && i == kSectionShown) {
+      lines.push_back(fmt::format("... {} more (--all lists them)", values.size() - kSectionShown));
       break;
     }
     lines.push_back(value_text(values[i]));
   }
-  return fmt::format("{}", fmt::join(lines, std::string("\n") + kIndent));
+  return fmt::format("{}", fmt::join(lines, kValueIndent));
 }
 
-Json value_json(const OnnxValue& value) {
-  Json shape = Json::array();
+OrderedJson value_json(const OnnxValue& value) {
+  OrderedJson shape = OrderedJson::array();
   for (const std::string& dim : value.shape) {
     bool numeric = !dim.empty() && dim.find_first_not_of("-0123456789") == std::string::npos;
-    shape.push_back(numeric ? Json(std::stoll(dim)) : Json(dim));
+    shape.push_back(numeric ? OrderedJson(std::stoll(dim)) : OrderedJson(dim));
   }
-  return {{"name", value.name}, {"elem_type", value.elem_type}, {"shape", value.has_shape ? shape : Json(nullptr)}};
+  return {{"name", value.name}, {"elem_type", value.elem_type}, {"shape", value.has_shape ? shape : OrderedJson(nullptr)}};
 }
 
 }  // namespace
@@ -55,8 +53,8 @@ TextRows onnx_text_rows(const OnnxReport& onnx, bool all) {
   std::vector<std::pair<std::string, uint64_t>> sorted(onnx.operators.begin(), onnx.operators.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<std::string> names;
-  for (size_t i = 0; i < sorted.size() && (all || i < kShortList); ++i) names.push_back(fmt::format("{} ×{}", sorted[i].first, sorted[i].second));
-  if (!all && sorted.size() > kShortList) names.push_back("...");
+  for (size_t i = 0; i < sorted.size() && (all || i < kSectionShown); ++i) names.push_back(fmt::format("{} ×{}", sorted[i].first, sorted[i].second));
+  if (!all && sorted.size() > kSectionShown) names.push_back("...");
   if (!sorted.empty()) {
     rows.emplace_back("operators", fmt::format("{} types, {} nodes: {}", sorted.size(), onnx.node_count, fmt::join(names, ", ")));
   }
@@ -76,22 +74,22 @@ TextRows onnx_text_rows(const OnnxReport& onnx, bool all) {
   return rows;
 }
 
-Json onnx_json(const OnnxReport& onnx) {
-  Json opsets = Json::object();
+OrderedJson onnx_json(const OnnxReport& onnx) {
+  OrderedJson opsets = OrderedJson::object();
   for (const auto& [domain, version] : onnx.opsets) opsets[domain.empty() ? "ai.onnx" : domain] = version;
-  Json inputs = Json::array(), outputs = Json::array();
+  OrderedJson inputs = OrderedJson::array(), outputs = OrderedJson::array();
   for (const OnnxValue& value : onnx.inputs) inputs.push_back(value_json(value));
   for (const OnnxValue& value : onnx.outputs) outputs.push_back(value_json(value));
-  Json operators = Json::array();
+  OrderedJson operators = OrderedJson::array();
   for (const auto& [name, count] : onnx.operators) {
     size_t colons = name.find("::");
     operators.push_back({{"domain", name.substr(0, colons)}, {"op_type", name.substr(colons + 2)}, {"count", count}});
   }
-  Json by_dtype = Json::object();
+  OrderedJson by_dtype = OrderedJson::object();
   for (const auto& [dtype, totals] : onnx.initializers) {
     by_dtype[dtype] = {{"count", totals.count}, {"elements", totals.elements}, {"bytes", totals.bytes}};
   }
-  Json external = Json::array();
+  OrderedJson external = OrderedJson::array();
   for (const OnnxExternalFile& file : onnx.external_files) {
     external.push_back({{"location", file.location}, {"outside_folder", file.outside_folder},
                         {"present", file.present}, {"size", file.size},

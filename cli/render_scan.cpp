@@ -7,7 +7,7 @@
 
 namespace mtool::cli {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 namespace {
 
@@ -56,8 +56,8 @@ std::string scan_summary_text(const ScanTally& tally) {
                      tally.incomplete, tally.unreadable);
 }
 
-Json scan_record_json(const ScanReport& report) {
-  Json globals = Json::array();
+OrderedJson scan_record_json(const ScanReport& report) {
+  OrderedJson globals = OrderedJson::array();
   for (const ScannedGlobal& global : report.globals) {
     globals.push_back({{"module", global.module},
                        {"name", global.name},
@@ -81,13 +81,13 @@ Json scan_record_json(const ScanReport& report) {
 // A file that could not be read is a record too (named on the command line,
 // found below a folder or streamed), so a consumer or a shard's output never
 // loses track of a path.
-Json scan_unreadable_json(const std::string& path, const std::string& error) {
+OrderedJson scan_unreadable_json(const std::string& path, const std::string& error) {
   return {{"schema", kScanRecordSchema}, {"path", path},      {"status", "unreadable"},
           {"verdict", "unknown"},        {"complete", false}, {"error", error}};
 }
 
-Json scan_summary_json(const ScanTally& tally, const std::optional<std::string>& shard, std::optional<size_t> resumed) {
-  Json summary = {{"schema", kScanSummarySchema},  {"files", tally.files()},       {"safe", tally.safe},
+OrderedJson scan_summary_json(const ScanTally& tally, const std::optional<std::string>& shard, std::optional<size_t> resumed) {
+  OrderedJson summary = {{"schema", kScanSummarySchema},  {"files", tally.files()},       {"safe", tally.safe},
                   {"unknown", tally.unknown},      {"dangerous", tally.dangerous}, {"incomplete", tally.incomplete},
                   {"unreadable", tally.unreadable}};
   if (shard) summary["shard"] = *shard;

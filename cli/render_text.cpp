@@ -10,12 +10,11 @@ namespace mtool::cli {
 
 namespace {
 
-constexpr size_t kShortListLength = 8;
 
 // A diagnosis' message and fix continue under column 12, where the message's
 // column starts (below the severity); a field's value under column 15.
 constexpr size_t kDiagnosisIndent = 12;
-constexpr size_t kValueIndent = 15;
+constexpr size_t kValueColumn = 15;
 
 // Each line of `text` wrapped to `width`, continuing under `indent` or under its own
 // leading spaces when deeper (a table's rows). A multi-line message (LibTorch's)
@@ -37,7 +36,7 @@ class Lines {
  public:
   Lines(const Style& style, size_t width) : style_(style), width_(width) {}
   void field(const std::string& label, const std::string& value) {
-    out_ += wrapped(fmt::format("  {}{}", style_.dim(fmt::format("{:<13}", label)), value), width_, kValueIndent);
+    out_ += wrapped(fmt::format("  {}{}", style_.dim(fmt::format("{:<13}", label)), value), width_, kValueColumn);
   }
   void raw(const std::string& text) { out_ += text; }
   size_t width() const { return width_; }
@@ -86,10 +85,10 @@ std::string operators_line(const ModelReport& report, bool all) {
     return out;
   }
   std::vector<std::string> names;
-  for (size_t i = 0; i < sorted.size() && i < kShortListLength; ++i) {
+  for (size_t i = 0; i < sorted.size() && i < kSectionShown; ++i) {
     names.push_back(fmt::format("{} ×{}", sorted[i].full_name(), sorted[i].count));
   }
-  if (sorted.size() > kShortListLength) names.push_back("...");
+  if (sorted.size() > kSectionShown) names.push_back("...");
   return fmt::format("{}: {}", head, fmt::join(names, ", "));
 }
 

@@ -8,7 +8,7 @@ namespace mtool::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 std::string quantization_text(const TfLiteTensor& tensor) {
   if (tensor.scales.empty()) return "";
@@ -58,13 +58,13 @@ std::string buffers_text(const TfLiteReport& tflite) {
   return out;
 }
 
-Json tensor_json(const TfLiteTensor& tensor) {
+OrderedJson tensor_json(const TfLiteTensor& tensor) {
   return {{"name", tensor.name},
           {"dtype", tensor.dtype},
           {"shape", tensor.shape},
-          {"shape_signature", tensor.shape_signature.empty() ? Json(nullptr) : Json(tensor.shape_signature)},
-          {"quantization", tensor.scales.empty() ? Json(nullptr)
-                                                 : Json{{"scales", tensor.scales},
+          {"shape_signature", tensor.shape_signature.empty() ? OrderedJson(nullptr) : OrderedJson(tensor.shape_signature)},
+          {"quantization", tensor.scales.empty() ? OrderedJson(nullptr)
+                                                 : OrderedJson{{"scales", tensor.scales},
                                                         {"zero_points", tensor.zero_points},
                                                         {"quantized_dimension", tensor.quantized_dimension}}}};
 }
@@ -87,24 +87,24 @@ TextRows tflite_text_fields(const TfLiteReport& tflite, bool all) {
   return fields;
 }
 
-Json tflite_json(const TfLiteReport& tflite) {
-  Json subgraphs = Json::array();
+OrderedJson tflite_json(const TfLiteReport& tflite) {
+  OrderedJson subgraphs = OrderedJson::array();
   for (const TfLiteSubgraph& subgraph : tflite.subgraphs) {
-    Json inputs = Json::array();
+    OrderedJson inputs = OrderedJson::array();
     for (const TfLiteTensor& tensor : subgraph.inputs) inputs.push_back(tensor_json(tensor));
-    Json outputs = Json::array();
+    OrderedJson outputs = OrderedJson::array();
     for (const TfLiteTensor& tensor : subgraph.outputs) outputs.push_back(tensor_json(tensor));
     subgraphs.push_back({{"name", subgraph.name}, {"tensors", subgraph.tensors}, {"operators", subgraph.operators},
                          {"inputs", inputs}, {"outputs", outputs}});
   }
-  Json codes = Json::array();
+  OrderedJson codes = OrderedJson::array();
   for (const TfLiteOperatorCode& code : tflite.operator_codes) {
     codes.push_back({{"name", code.name}, {"custom", code.custom}, {"builtin_code", code.builtin_code},
                      {"version", code.version}, {"uses", code.uses}});
   }
-  Json metadata = Json::array();
+  OrderedJson metadata = OrderedJson::array();
   for (const TfLiteMetadata& entry : tflite.metadata) {
-    metadata.push_back({{"name", entry.name}, {"bytes", entry.bytes}, {"text", entry.text.empty() ? Json(nullptr) : Json(entry.text)}});
+    metadata.push_back({{"name", entry.name}, {"bytes", entry.bytes}, {"text", entry.text.empty() ? OrderedJson(nullptr) : OrderedJson(entry.text)}});
   }
   return {{"schema_version", tflite.schema_version},
           {"description", tflite.description},
@@ -114,7 +114,7 @@ Json tflite_json(const TfLiteReport& tflite) {
           {"buffer_bytes", tflite.buffer_bytes},
           {"external_buffer_bytes", tflite.external_buffer_bytes},
           {"external_buffers_in_file", tflite.external_buffers_in_file},
-          {"min_runtime_version", tflite.min_runtime_version ? Json(*tflite.min_runtime_version) : Json(nullptr)},
+          {"min_runtime_version", tflite.min_runtime_version ? OrderedJson(*tflite.min_runtime_version) : OrderedJson(nullptr)},
           {"metadata", metadata},
           {"signatures", tflite.signatures}};
 }

@@ -22,7 +22,7 @@ fi
 
 build="$root/build-fuzz"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DMTOOL_FUZZ=ON -DMTOOL_BUILD_RUNTIME=OFF -DMTOOL_BUILD_TESTS=OFF >/dev/null
+  -DCMAKE_UNITY_BUILD=ON -DMTOOL_FUZZ=ON -DMTOOL_BUILD_RUNTIME=OFF -DMTOOL_BUILD_TESTS=OFF >/dev/null
 targets=(zip_fuzz pickle_fuzz inspect_fuzz protobuf_fuzz explain_fuzz flatbuffer_fuzz netpbm_fuzz)
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" >&2
 

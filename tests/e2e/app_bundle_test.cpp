@@ -11,8 +11,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string corpus_file(const std::string& name) { return (fs::path(MTOOL_CORPUS_DIR) / name).string(); }
-
 std::vector<ZipSpec> android_app() {
   return {{"AndroidManifest.xml", "<manifest/>", true},
           {"classes.dex", "dex\n035", true},

@@ -11,7 +11,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string corpus_file(const std::string& name) { return (fs::path(MTOOL_CORPUS_DIR) / name).string(); }
 bool have_corpus() { return fs::is_directory(fs::path(MTOOL_CORPUS_DIR) / "executorch"); }
 
 // A copy of `original` grown to 1 GiB with a sparse tail, as a model with a

@@ -54,6 +54,8 @@ void write_file(const std::string& path, const std::string& content) {
 
 std::string fixture(const std::string& name) { return std::string(MTOOL_FIXTURE_DIR) + "/" + name; }
 
+std::string corpus_file(const std::string& name) { return std::string(MTOOL_CORPUS_DIR) + "/" + name; }
+
 std::string scratch_dir(const std::string& name) {
   auto path = std::filesystem::path(MTOOL_FIXTURE_DIR).parent_path() / "test-scratch" / name;
   std::filesystem::remove_all(path);

@@ -33,6 +33,8 @@ long startup_rss_kib();
 RunResult run_shell(const std::string& script);
 
 std::string fixture(const std::string& name);
+// A file of the shared corpus (../shared/corpus), which may be absent.
+std::string corpus_file(const std::string& name);
 std::string read_file(const std::string& path);
 // The entry scripts/make_fixtures.py wrote for fixture `name` in expected.json (what Python saw), or null.
 nlohmann::json expected_fixture(const std::string& name);

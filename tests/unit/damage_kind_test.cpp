@@ -13,7 +13,7 @@ using mtool::test::make_zip;
 
 namespace {
 
-ModelReport inspect(std::string_view bytes) { return inspect_bytes(bytes, "file", {}); }
+ModelReport report_of(std::string_view bytes) { return inspect_bytes(bytes, "file", {}); }
 
 std::string code_of(const ModelReport& report) {
   return report.diagnoses.empty() ? "" : report.diagnoses.front().code;
@@ -32,7 +32,7 @@ TEST_CASE("the message's words do not decide the kind") {
 TEST_CASE("bytes that end early are truncated") {
   SUBCASE("a zip cut inside its first record") {
     std::string zip = make_zip({{"m/data.pkl", std::string(500, 'a')}});
-    ModelReport report = inspect(std::string_view(zip).substr(0, 300));
+    ModelReport report = report_of(std::string_view(zip).substr(0, 300));
     CHECK(report.format == ModelFormat::Corrupt);
     CHECK(report.truncated);
     CHECK(code_of(report) == "truncated");
@@ -42,19 +42,19 @@ TEST_CASE("bytes that end early are truncated") {
     // Drop bytes in the middle: the end record survives, the directory it points to is cut.
     size_t end_record = zip.size() - 22;
     std::string cut = zip.substr(0, 40) + zip.substr(end_record);
-    ModelReport report = inspect(cut);
+    ModelReport report = report_of(cut);
     CHECK(report.format == ModelFormat::Corrupt);
     CHECK(report.truncated);
     CHECK(code_of(report) == "truncated");
   }
   SUBCASE("a pickle that ends before STOP") {
-    ModelReport report = inspect(from_hex("8002 7d71 00"));  // PROTO 2, EMPTY_DICT, BINPUT 0
+    ModelReport report = report_of(from_hex("8002 7d71 00"));  // PROTO 2, EMPTY_DICT, BINPUT 0
     CHECK(report.format == ModelFormat::Corrupt);
     CHECK(report.truncated);
     CHECK(code_of(report) == "truncated");
   }
   SUBCASE("the kind survives the legacy reader's wrapper around the pickle's error") {
-    ModelReport report = inspect(kLegacyMagic + from_hex("8002 4de903"));  // protocol 1001, cut before STOP
+    ModelReport report = report_of(kLegacyMagic + from_hex("8002 4de903"));  // protocol 1001, cut before STOP
     CHECK(report.damaged_format == ModelFormat::TorchSaveLegacy);
     CHECK(report.damage.starts_with("protocol version pickle: "));
     CHECK(report.truncated);
@@ -64,7 +64,7 @@ TEST_CASE("bytes that end early are truncated") {
 
 TEST_CASE("wrong bytes are damaged") {
   SUBCASE("a pickle that refers to a memo entry it never stored") {
-    ModelReport report = inspect(std::string_view("\x80\x02]q\x00h\x07.", 8));
+    ModelReport report = report_of(std::string_view("\x80\x02]q\x00h\x07.", 8));
     CHECK(report.format == ModelFormat::Corrupt);
     CHECK_FALSE(report.truncated);
     CHECK(code_of(report) == "damaged");
@@ -72,7 +72,7 @@ TEST_CASE("wrong bytes are damaged") {
   SUBCASE("a legacy storage whose size overflows 64 bits (2^62 floats), not a wrapped-around small one") {
     // torch.save(_use_new_zipfile_serialization=False)'s pickles, by /usr/bin/python3 with torch 1.13,
     // the storage's numel forged to 2**62 and its bytes left out.
-    ModelReport report = inspect(
+    ModelReport report = report_of(
         from_hex("80028a0a6cfc9c46f9206aa850192e80024de9032e80027d710028581000000070726f746f636f6c5f76657273696f6e"
                  "71014de903580d0000006c6974746c655f656e6469616e710288580a000000747970655f73697a657371037d71042858"
                  "0500000073686f727471054b025803000000696e7471064b0458040000006c6f6e6771074b0475752e80027d71005801"
@@ -85,7 +85,7 @@ TEST_CASE("wrong bytes are damaged") {
     CHECK(code_of(report) == "damaged");
   }
   SUBCASE("a flatbuffer whose root table has no vtable") {
-    ModelReport report = inspect(std::string("\x10\0\0\0TFL3", 8) + std::string(16, '\0'));
+    ModelReport report = report_of(std::string("\x10\0\0\0TFL3", 8) + std::string(16, '\0'));
     CHECK(report.damaged_format == ModelFormat::TfLite);
     CHECK_FALSE(report.truncated);
     CHECK(code_of(report) == "damaged");
