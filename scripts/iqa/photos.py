@@ -2,7 +2,10 @@
 all from Debian packages (installed on demand): the nature photos of
 mate-backgrounds, the photographs among scikit-image's sample data
 (python3-skimage), the photographs of lomiri-wallpapers-16.04 (Ubuntu's
-wallpaper contest photos) and the one photograph in lomiri-wallpapers-20.04.
+wallpaper contest photos), the one photograph in lomiri-wallpapers-20.04, and
+(from model 7) the five jigsaw photographs of palapeli-data (a night bridge, a
+backlit fruit slice, a castle, a bee, a chameleon) and scikit-learn's two
+sample photographs (python3-sklearn: a hazy pagoda, a flower).
 Drawings and renders (ukui-wallpapers, gnome-backgrounds, mate's abstract and
 desktop folders, the other lomiri wallpapers, and lomiri 16.04's one render
 and one abstract texture) are left out, and plasma-workspace-wallpapers is never used:
@@ -23,6 +26,9 @@ LOMIRI_16_PHOTOS = ["Bridge_by_Sander_Klootwijk.jpg", "Dragonfly_by_Bolly.jpg", 
                     "life_by_Aitzol_Berasategi.jpg", "picosdeeuropa_by_Aitzol_Berasategi.jpg",
                     "seeding_by_Clements_Engelhardt.jpg", "sunset_by_Aitzol_Berasategi.jpg"]  # lomiri-wallpapers-16.04
 LOMIRI_20_PHOTOS = ["Kleiber_by_Lukas_Baubkus.jpg"]  # lomiri-wallpapers-20.04
+PALAPELI = "/usr/share/palapeli/collection"  # palapeli-data: every .jpg is a photograph
+SKLEARN = "/usr/lib/python3/dist-packages/sklearn/datasets/images"
+SKLEARN_PHOTOS = ["china.jpg", "flower.jpg"]
 SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data"
 SKIMAGE_PHOTOS = ["astronaut.png", "brick.png", "camera.png", "chelsea.png", "coffee.png", "coins.png", "grass.png",
                   "gravel.png", "motorcycle_left.png", "motorcycle_right.png", "rocket.jpg"]
@@ -36,7 +42,8 @@ WORKING_SIZE = 384  # shorter side, then a center crop of this size: the model's
 def ensure_packages():
     needed = (("mate-backgrounds", MATE), ("python3-skimage", SKIMAGE),
               ("lomiri-wallpapers-16.04", os.path.join(BACKGROUNDS, LOMIRI_16_PHOTOS[0])),
-              ("lomiri-wallpapers-20.04", os.path.join(BACKGROUNDS, LOMIRI_20_PHOTOS[0])))
+              ("lomiri-wallpapers-20.04", os.path.join(BACKGROUNDS, LOMIRI_20_PHOTOS[0])),
+              ("palapeli-data", PALAPELI), ("python3-sklearn", os.path.join(SKLEARN, SKLEARN_PHOTOS[0])))
     missing = [package for package, path in needed if not os.path.exists(path)]
     if missing:
         subprocess.run(["apt-get", "install", "-y", *missing], check=True, stdout=subprocess.DEVNULL)
@@ -47,6 +54,8 @@ def all_photos():
     photos = sorted(glob.glob(os.path.join(MATE, "*.jpg")))
     photos += [os.path.join(SKIMAGE, name) for name in SKIMAGE_PHOTOS]
     photos += [os.path.join(BACKGROUNDS, name) for name in LOMIRI_16_PHOTOS + LOMIRI_20_PHOTOS]
+    photos += sorted(glob.glob(os.path.join(PALAPELI, "*.jpg")))
+    photos += [os.path.join(SKLEARN, name) for name in SKLEARN_PHOTOS]
     return photos
 
 
