@@ -146,8 +146,9 @@ OrderedJson finding_json(const Finding& finding) {
   for (const QuotedLine& line : finding.lines) lines.push_back({{"line", line.number}, {"text", line.text}});
   OrderedJson values = OrderedJson::object();
   for (const auto& [key, value] : finding.values) values[key] = value;
-  OrderedJson model = finding.model ? OrderedJson{{"verdict", model_verdict_name(finding.model->verdict)}, {"reason", finding.model->reason}}
-                             : OrderedJson(nullptr);
+  OrderedJson model = finding.model ? OrderedJson{{"verdict", model_verdict_name(finding.model->verdict)},
+                                                  {"reason", finding.model->reason}}
+                                    : OrderedJson(nullptr);
   return {{"code", finding.code},       {"confidence", confidence_name(finding.confidence)},
           {"what", finding.what},       {"cause", finding.cause},
           {"fix", finding.fix},         {"source", finding.source},
@@ -168,8 +169,11 @@ void print_json(const ExplainReport& report) {
              {"description", file.description},
              {"scan_verdict", file.security ? OrderedJson(file.security->verdict) : OrderedJson(nullptr)}};
   }
-  OrderedJson document = {{"schema", "mtool.explain/1"}, {"recognised", report.recognised()}, {"lines_read", report.lines_read},
-                   {"findings", findings}, {"model", model}};
+  OrderedJson document = {{"schema", "mtool.explain/1"},
+                          {"recognised", report.recognised()},
+                          {"lines_read", report.lines_read},
+                          {"findings", findings},
+                          {"model", model}};
   std::printf("%s\n", json_text(document).c_str());
 }
 

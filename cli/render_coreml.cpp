@@ -109,8 +109,9 @@ OrderedJson range_json(const CoreMlSizeRange& range) {
 }
 
 OrderedJson feature_json(const CoreMlFeature& f) {
-  OrderedJson json = {{"name", f.name}, {"type", f.type}, {"summary", f.summary()}, {"description", f.description},
-               {"optional", f.optional}, {"flexible", f.flexible()}, {"unbounded", f.unbounded()}};
+  OrderedJson json = {
+      {"name", f.name},         {"type", f.type},           {"summary", f.summary()},    {"description", f.description},
+      {"optional", f.optional}, {"flexible", f.flexible()}, {"unbounded", f.unbounded()}};
   if (f.type == "Image") {
     json["color_space"] = f.color_space;
     json["width"] = f.width;

@@ -159,7 +159,9 @@ OrderedJson executorch_json(const ExecuTorchReport& et) {
   for (const EtNamedData& entry : et.named_data) named.push_back({{"key", entry.key}, {"bytes", entry.bytes}});
   OrderedJson external = OrderedJson::array();
   for (const EtExternalTensor& tensor : et.external_tensors) {
-    external.push_back({{"key", tensor.key}, {"dtype", tensor.dtype}, {"bytes", tensor.bytes},
+    external.push_back({{"key", tensor.key},
+                        {"dtype", tensor.dtype},
+                        {"bytes", tensor.bytes},
                         {"found_in", tensor.found_in.empty() ? OrderedJson(nullptr) : OrderedJson(tensor.found_in)}});
   }
   OrderedJson tests = OrderedJson::array();
@@ -167,7 +169,9 @@ OrderedJson executorch_json(const ExecuTorchReport& et) {
     tests.push_back({{"method", suite.method}, {"test_cases", suite.test_cases}, {"inputs", suite.inputs},
                      {"expected_outputs", suite.expected_outputs}});
   }
-  auto optional = [](const std::optional<uint64_t>& value) { return value ? OrderedJson(*value) : OrderedJson(nullptr); };
+  auto optional = [](const std::optional<uint64_t>& value) {
+    return value ? OrderedJson(*value) : OrderedJson(nullptr);
+  };
   return {{"kind", et.kind},
           {"identifier", et.identifier},
           {"schema_version", et.schema_version},

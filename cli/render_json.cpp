@@ -49,11 +49,16 @@ OrderedJson contents_json(const ModelReport& report) {
   if (!report.contents) return nullptr;
   OrderedJson tensors = OrderedJson::array();
   for (const TensorEntry& tensor : report.contents->tensors) {
-    tensors.push_back({{"key", tensor.key}, {"dtype", tensor.dtype}, {"shape", tensor.shape},
-                       {"elements", tensor.elements}, {"storage_bytes", tensor.storage_bytes},
-                       {"storage", tensor.storage},
-                       {"shares_storage_with", tensor.shares_storage_with.empty() ? OrderedJson(nullptr) : OrderedJson(tensor.shares_storage_with)},
-                       {"quantized", tensor.quantized}});
+    tensors.push_back(
+        {{"key", tensor.key},
+         {"dtype", tensor.dtype},
+         {"shape", tensor.shape},
+         {"elements", tensor.elements},
+         {"storage_bytes", tensor.storage_bytes},
+         {"storage", tensor.storage},
+         {"shares_storage_with",
+          tensor.shares_storage_with.empty() ? OrderedJson(nullptr) : OrderedJson(tensor.shares_storage_with)},
+         {"quantized", tensor.quantized}});
   }
   OrderedJson values = OrderedJson::array();
   for (const ValueEntry& value : report.contents->values) values.push_back({{"key", value.key}, {"summary", value.summary}});
@@ -73,9 +78,10 @@ OrderedJson method_json(const MethodSignature& method) {
   OrderedJson arguments = OrderedJson::array();
   if (method.signature) {
     for (const Argument& argument : method.signature->arguments) {
-      arguments.push_back({{"name", argument.name},
-                           {"type", argument.type},
-                           {"default", argument.default_value ? OrderedJson(*argument.default_value) : OrderedJson(nullptr)}});
+      arguments.push_back(
+          {{"name", argument.name},
+           {"type", argument.type},
+           {"default", argument.default_value ? OrderedJson(*argument.default_value) : OrderedJson(nullptr)}});
     }
   }
   return {{"owner", method.owner},
@@ -104,7 +110,8 @@ OrderedJson report_json(const ModelReport& report) {
   json["size_bytes"] = report.size_bytes;
   json["format"] = format_name(report.format);
   json["description"] = report.description;
-  json["damaged_format"] = report.damaged_format ? OrderedJson(format_name(*report.damaged_format)) : OrderedJson(nullptr);
+  json["damaged_format"] =
+      report.damaged_format ? OrderedJson(format_name(*report.damaged_format)) : OrderedJson(nullptr);
   json["damage"] = report.damage.empty() ? OrderedJson(nullptr) : OrderedJson(report.damage);
   json["archive_name"] = report.archive_name.empty() ? OrderedJson(nullptr) : OrderedJson(report.archive_name);
   json["file_format_version"] = optional_value(report.file_format_version);
@@ -118,7 +125,8 @@ OrderedJson report_json(const ModelReport& report) {
   OrderedJson classes = OrderedJson::array();
   for (const ClassInfo& info : report.classes) classes.push_back({{"name", info.name}, {"methods", info.methods}});
   json["classes"] = classes;
-  json["operators_source"] = report.operators_source.empty() ? OrderedJson(nullptr) : OrderedJson(report.operators_source);
+  json["operators_source"] =
+      report.operators_source.empty() ? OrderedJson(nullptr) : OrderedJson(report.operators_source);
   json["operators"] = operators_json(report);
   json["tensors"] = tensors_json(report);
   json["contents"] = contents_json(report);

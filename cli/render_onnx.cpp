@@ -34,7 +34,8 @@ OrderedJson value_json(const OnnxValue& value) {
     bool numeric = !dim.empty() && dim.find_first_not_of("-0123456789") == std::string::npos;
     shape.push_back(numeric ? OrderedJson(std::stoll(dim)) : OrderedJson(dim));
   }
-  return {{"name", value.name}, {"elem_type", value.elem_type}, {"shape", value.has_shape ? shape : OrderedJson(nullptr)}};
+  return {
+      {"name", value.name}, {"elem_type", value.elem_type}, {"shape", value.has_shape ? shape : OrderedJson(nullptr)}};
 }
 
 }  // namespace
@@ -53,7 +54,8 @@ TextRows onnx_text_rows(const OnnxReport& onnx, bool all) {
   std::vector<std::pair<std::string, uint64_t>> sorted(onnx.operators.begin(), onnx.operators.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<std::string> names;
-  for (size_t i = 0; i < sorted.size() && (all || i < kSectionShown); ++i) names.push_back(fmt::format("{} ×{}", sorted[i].first, sorted[i].second));
+  for (size_t i = 0; i < sorted.size() && (all || i < kSectionShown); ++i)
+    names.push_back(fmt::format("{} ×{}", sorted[i].first, sorted[i].second));
   if (!all && sorted.size() > kSectionShown) names.push_back("...");
   if (!sorted.empty()) {
     rows.emplace_back("operators", fmt::format("{} types, {} nodes: {}", sorted.size(), onnx.node_count, fmt::join(names, ", ")));

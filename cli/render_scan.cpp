@@ -86,10 +86,12 @@ OrderedJson scan_unreadable_json(const std::string& path, const std::string& err
           {"verdict", "unknown"},        {"complete", false}, {"error", error}};
 }
 
-OrderedJson scan_summary_json(const ScanTally& tally, const std::optional<std::string>& shard, std::optional<size_t> resumed) {
-  OrderedJson summary = {{"schema", kScanSummarySchema},  {"files", tally.files()},       {"safe", tally.safe},
-                  {"unknown", tally.unknown},      {"dangerous", tally.dangerous}, {"incomplete", tally.incomplete},
-                  {"unreadable", tally.unreadable}};
+OrderedJson scan_summary_json(const ScanTally& tally, const std::optional<std::string>& shard,
+                              std::optional<size_t> resumed) {
+  OrderedJson summary = {
+      {"schema", kScanSummarySchema},  {"files", tally.files()},       {"safe", tally.safe},
+      {"unknown", tally.unknown},      {"dangerous", tally.dangerous}, {"incomplete", tally.incomplete},
+      {"unreadable", tally.unreadable}};
   if (shard) summary["shard"] = *shard;
   if (resumed) summary["resumed"] = *resumed;
   return summary;

@@ -10,7 +10,6 @@ namespace mtool::cli {
 
 namespace {
 
-
 // A diagnosis' message and fix continue under column 12, where the message's
 // column starts (below the severity); a field's value under column 15.
 constexpr size_t kDiagnosisIndent = 12;

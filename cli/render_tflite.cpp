@@ -59,14 +59,15 @@ std::string buffers_text(const TfLiteReport& tflite) {
 }
 
 OrderedJson tensor_json(const TfLiteTensor& tensor) {
-  return {{"name", tensor.name},
-          {"dtype", tensor.dtype},
-          {"shape", tensor.shape},
-          {"shape_signature", tensor.shape_signature.empty() ? OrderedJson(nullptr) : OrderedJson(tensor.shape_signature)},
-          {"quantization", tensor.scales.empty() ? OrderedJson(nullptr)
-                                                 : OrderedJson{{"scales", tensor.scales},
-                                                        {"zero_points", tensor.zero_points},
-                                                        {"quantized_dimension", tensor.quantized_dimension}}}};
+  return {
+      {"name", tensor.name},
+      {"dtype", tensor.dtype},
+      {"shape", tensor.shape},
+      {"shape_signature", tensor.shape_signature.empty() ? OrderedJson(nullptr) : OrderedJson(tensor.shape_signature)},
+      {"quantization", tensor.scales.empty() ? OrderedJson(nullptr)
+                                             : OrderedJson{{"scales", tensor.scales},
+                                                           {"zero_points", tensor.zero_points},
+                                                           {"quantized_dimension", tensor.quantized_dimension}}}};
 }
 
 }  // namespace
@@ -104,7 +105,9 @@ OrderedJson tflite_json(const TfLiteReport& tflite) {
   }
   OrderedJson metadata = OrderedJson::array();
   for (const TfLiteMetadata& entry : tflite.metadata) {
-    metadata.push_back({{"name", entry.name}, {"bytes", entry.bytes}, {"text", entry.text.empty() ? OrderedJson(nullptr) : OrderedJson(entry.text)}});
+    metadata.push_back({{"name", entry.name},
+                        {"bytes", entry.bytes},
+                        {"text", entry.text.empty() ? OrderedJson(nullptr) : OrderedJson(entry.text)}});
   }
   return {{"schema_version", tflite.schema_version},
           {"description", tflite.description},
@@ -114,7 +117,8 @@ OrderedJson tflite_json(const TfLiteReport& tflite) {
           {"buffer_bytes", tflite.buffer_bytes},
           {"external_buffer_bytes", tflite.external_buffer_bytes},
           {"external_buffers_in_file", tflite.external_buffers_in_file},
-          {"min_runtime_version", tflite.min_runtime_version ? OrderedJson(*tflite.min_runtime_version) : OrderedJson(nullptr)},
+          {"min_runtime_version",
+           tflite.min_runtime_version ? OrderedJson(*tflite.min_runtime_version) : OrderedJson(nullptr)},
           {"metadata", metadata},
           {"signatures", tflite.signatures}};
 }
