@@ -6,6 +6,7 @@
 
 #include "archive/zip_archive.h"
 #include "pickle/pickle_reader.h"
+#include "torch_pickle/legacy_layout.h"
 #include "torch_pickle/torch_pickle.h"
 
 namespace mtool {
@@ -103,9 +104,6 @@ class TreePrinter {
   std::string out_;
   std::map<const PickleNode*, size_t> ids_;
 };
-
-// torch/serialization.py's legacy format: magic, protocol, system info, object.
-constexpr int kLegacyObjectPickle = 3;
 
 }  // namespace
 
