@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Independent cross-check of `mtool score` (built-in quality model) against BRISQUE.
 
-Written without looking at how mtool's quality model was trained or evaluated: the photos
+Written without looking at how mtool's quality model was trained or evaluated (it shares only
+the rank statistic, scripts/iqa/rank_correlation.py, with the other evaluations): the photos
 come from Debian packages the project does not otherwise use, and the damage is made with
 settings chosen up front as a photographer would describe them (level 1 = visibly damaged,
 level 3 = clearly bad), not tuned to either scorer.
@@ -34,6 +35,9 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from iqa import rank_correlation  # noqa: E402  (the statistic only: nothing of the training)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "iqa-crosscheck"
@@ -192,7 +196,8 @@ def make(args):
     manifest = []
     for i, (name, pkg, path, content) in enumerate(PHOTOS):
         orig = make_original(name, package_file(pkg, path))
-        s = np.asarray(Image.open(orig), np.float32) / 255
+        original = Image.open(orig)
+        s = np.asarray(original, np.float32) / 255
         manifest.append(dict(photo=name, kind=None, level=0, path=str(orig)))
         for kind, (_, _, ops) in KINDS.items():
             for level, op in enumerate(ops, 1):
@@ -200,7 +205,7 @@ def make(args):
                 out = IMAGES / name / f"{kind}_L{level}.png"
                 if kind.startswith("jpeg"):
                     buf = io.BytesIO()
-                    Image.open(orig).save(buf, "JPEG", quality=op, subsampling=2)
+                    original.save(buf, "JPEG", quality=op, subsampling=2)
                     if kind == "jpeg":
                         out = out.with_suffix(".jpg")
                         out.write_bytes(buf.getvalue())
@@ -210,13 +215,13 @@ def make(args):
                     d = np.clip(op(s, rng, i), 0, 1)
                     Image.fromarray((d * 255 + 0.5).astype(np.uint8)).save(out, compress_level=1)
                 manifest.append(dict(photo=name, kind=kind, level=level, path=str(out)))
-        print(f"made {name}: {Image.open(orig).size[0]}x{Image.open(orig).size[1]}", flush=True)
+        print(f"made {name}: {original.size[0]}x{original.size[1]}", flush=True)
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1))
 
 # ---------------------------------------------------------------- score
 
 def brisque_files():
-    for d in ("/work/shared/anchors/brisque", "/usr/share/opencv4/quality"):
+    for d in (ROOT.parent / "shared" / "anchors" / "brisque", "/usr/share/opencv4/quality"):
         if Path(d, "brisque_model_live.yml").exists():
             return str(Path(d, "brisque_model_live.yml")), str(Path(d, "brisque_range_live.yml"))
     sys.exit("BRISQUE model files not found (apt-get install opencv-data)")
@@ -237,29 +242,19 @@ def score(args):
         return  # BRISQUE does not change between mtool's models
     import cv2
     cv2.setNumThreads(1)
-    model, rng = brisque_files()
+    model_file, range_file = brisque_files()
     t, brisque = time.time(), {}
     for m in manifest:
-        brisque[m["path"]] = cv2.quality.QualityBRISQUE_compute(cv2.imread(m["path"]), model, rng)[0]
+        brisque[m["path"]] = cv2.quality.QualityBRISQUE_compute(cv2.imread(m["path"]), model_file, range_file)[0]
     saved.write_text(json.dumps(brisque, indent=1))
     print(f"BRISQUE: {time.time() - t:.1f} s", flush=True)
 
 # ---------------------------------------------------------------- report
 
-def spearman(x, y):
-    """Spearman's rho with average ranks for ties; nan when one side is constant."""
-    def ranks(v):
-        v = np.asarray(v, float)
-        order = v.argsort()
-        r = np.empty(len(v))
-        r[order] = np.arange(len(v))
-        for u in np.unique(v):  # ties share their mean rank
-            r[v == u] = r[v == u].mean()
-        return r
-    rx, ry = ranks(x), ranks(y)
-    if rx.std() == 0 or ry.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(rx, ry)[0, 1])
+def spearman(scores, levels):
+    """The evaluations' Spearman (ties share their mean rank); nan, left out of the
+    means, when a scorer gives every level the same score: that is no ranking at all."""
+    return float("nan") if len(set(scores)) == 1 else rank_correlation.spearman(scores, levels)
 
 def load_scores(args):
     manifest = json.loads((OUT / "manifest.json").read_text())

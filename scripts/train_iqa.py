@@ -235,7 +235,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--minutes", type=float, default=25)
-    parser.add_argument("--output", default=os.path.join(ROOT, "build", "iqa_model8.pt"))
+    parser.add_argument("--output", default=os.path.join(ROOT, "build", f"iqa_model{MODEL_VERSION}.pt"))
     args = parser.parse_args()
     started = time.time()
     model = calibrate(train(args.steps, args.minutes))
